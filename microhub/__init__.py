@@ -1,0 +1,1 @@
+"""MicroHub: software for running small, capped, paid micro-communities."""

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, sign-in, e-mail verification, password reset and profile."""

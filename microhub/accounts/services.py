@@ -1,0 +1,160 @@
+"""Account rules: sign-up, sign-in with throttling, e-mail verification, password reset, profile."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import utcnow
+from ..email import send_email
+from ..errors import Conflict, Throttled, ValidationFailed
+from ..extensions import db
+from ..urls import external_url
+from . import tokens
+from .models import FailedLogin, User
+
+MIN_PASSWORD_LENGTH = 10
+#: A few passwords people pick first; long enough to pass the length rule but guessed at once.
+COMMON_PASSWORDS = {
+    "password123", "password1234", "1234567890", "qwertyuiop", "123456789a", "iloveyou123",
+    "letmein1234", "passw0rd123", "welcome123", "abcdefghij", "0123456789", "qwerty12345",
+}
+
+
+@dataclass
+class SignUp:
+    name: str
+    email: str
+    password: str
+    timezone: str = "UTC"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
+    """Raise ValidationFailed unless the password is long, varied and not built from the person's name."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if len(password) > 200:
+        raise ValidationFailed("Use at most 200 characters.", field="password")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 5:
+        raise ValidationFailed("This password is too easy to guess. Try a short sentence.", field="password")
+    local_part = email.split("@")[0].lower()
+    if (local_part and len(local_part) >= 4 and local_part in lowered) or (
+        name and len(name) >= 4 and name.lower().replace(" ", "") in lowered
+    ):
+        raise ValidationFailed("Don't build the password from your name or e-mail.", field="password")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"[^A-Za-z]", password)) and len(password) < 16:
+        raise ValidationFailed(
+            "Mix letters with digits or symbols, or use 16 characters or more.", field="password"
+        )
+
+
+def check_timezone(name: str) -> str:
+    if name not in _zones():
+        raise ValidationFailed(f"{name!r} is not a known time zone.", field="timezone")
+    return name
+
+
+def _zones() -> set[str]:
+    zones = current_app.extensions.get("microhub.zones")
+    if zones is None:
+        zones = current_app.extensions["microhub.zones"] = available_timezones() | {"UTC"}
+    return zones
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def register(info: SignUp) -> User:
+    email = normalize_email(info.email)
+    check_password_strength(info.password, email=email, name=info.name)
+    check_timezone(info.timezone)
+    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
+        raise Conflict("An account with this e-mail exists already. Log in or reset your password.", field="email")
+    user = User(email=email, name=info.name.strip(), password_hash=hash_password(info.password),
+                timezone=info.timezone)
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+    return user
+
+
+def authenticate(email: str, password: str, remote_addr: str | None = None) -> User:
+    """Return the user for these credentials, or raise; repeated failures for an address are throttled."""
+    email = normalize_email(email)
+    window = timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
+    since = utcnow() - window
+    failures = db.session.scalars(
+        db.select(FailedLogin.attempted_at)
+        .where(FailedLogin.email == email, FailedLogin.attempted_at > since)
+        .order_by(FailedLogin.attempted_at)
+    ).all()
+    if len(failures) >= current_app.config["LOGIN_THROTTLE_ATTEMPTS"]:
+        wait = failures[0] + window - utcnow()
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        raise Throttled(f"Too many failed attempts. Try again in {minutes} minute{'s' * (minutes != 1)}, "
+                        "or reset your password.")
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    if user is None or not check_password_hash(user.password_hash, password):
+        db.session.add(FailedLogin(email=email, remote_addr=remote_addr))
+        raise ValidationFailed("That e-mail and password don't match an account.")
+    db.session.execute(db.delete(FailedLogin).where(FailedLogin.email == email))
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make(tokens.VERIFY, user.id, user.email)
+    link = external_url("accounts.verify_email", token=token)
+    send_email(user.email, "Confirm your e-mail for MicroHub", "verify_email", user=user, link=link)
+
+
+def verify_email(token: str) -> User:
+    user_id, bound = tokens.read(tokens.VERIFY, token, current_app.config["TOKEN_MAX_AGE_VERIFY"])
+    user = db.session.get(User, user_id)
+    if user is None or bound != tokens.fingerprint(user.email):
+        raise ValidationFailed("This link is not valid any more.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address has an account; say nothing either way (no account probing)."""
+    user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
+    if user is None:
+        return
+    token = tokens.make(tokens.RESET, user.id, user.password_hash)
+    link = external_url("accounts.reset_password", token=token)
+    send_email(user.email, "Reset your MicroHub password", "reset_password", user=user, link=link)
+
+
+def user_for_reset(token: str) -> User:
+    user_id, bound = tokens.read(tokens.RESET, token, current_app.config["TOKEN_MAX_AGE_RESET"])
+    user = db.session.get(User, user_id)
+    if user is None or bound != tokens.fingerprint(user.password_hash):
+        raise ValidationFailed("This link was used already or is not valid any more. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset(token)
+    check_password_strength(new_password, email=user.email, name=user.name)
+    user.password_hash = hash_password(new_password)
+    db.session.execute(db.delete(FailedLogin).where(FailedLogin.email == user.email))
+    return user
+
+
+def update_profile(user: User, *, name: str, timezone: str) -> User:
+    user.name = name.strip()
+    user.timezone = check_timezone(timezone)
+    return user
+

@@ -1,0 +1,162 @@
+"""Account pages; each view parses its form, calls one service, and redirects."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import DomainError, Throttled
+from ..extensions import db, login_manager
+from ..forms import show_error
+from . import services
+from .forms import ConfirmForm, EmailForm, LoginForm, ProfileForm, ResetPasswordForm, SignupForm
+from .models import User
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _next_url(default: str) -> str:
+    # Only same-site paths: an open redirect after login would hand phishers a trusted link.
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return default
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("hubs.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        info = services.SignUp(name=form.name.data, email=form.email.data,
+                               password=form.password.data, timezone=form.timezone.data)
+        try:
+            user = services.register(info)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.name}! We sent a link to {user.email} to confirm your address.", "success")
+            return redirect(_next_url(url_for("hubs.index")))
+    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_url(url_for("hubs.index")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except Throttled as error:
+            flash(error.message, "error")
+            status = 429
+        except DomainError as error:
+            db.session.commit()  # keep the failed attempt: it counts toward the throttle
+            flash(error.message, "error")
+            status = 401
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(_next_url(url_for("hubs.index")))
+    elif form.errors:
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "success")
+        return redirect(url_for("hubs.index"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("hubs.index"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except DomainError as error:
+        db.session.rollback()
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    db.session.commit()
+    flash("Thank you, your e-mail address is confirmed.", "success")
+    return redirect(url_for("hubs.index"))
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_verification():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if current_user.email_verified_at is None:
+        services.send_verification(current_user)
+        db.session.commit()
+    flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash("If that address has an account, a reset link is on its way. It works for one hour.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset(token)
+    except DomainError as error:
+        return render_template("accounts/link_problem.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your password is changed and you are signed in.", "success")
+            return redirect(url_for("hubs.index"))
+    return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, name=form.name.data, timezone=form.timezone.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Profile saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return (render_template("accounts/profile.html", form=form, confirm=ConfirmForm()),
+            400 if form.errors else 200)

@@ -1,0 +1,149 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import config as settings
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def create_app(environment: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "microhub",
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(settings.load(environment, Path(app.instance_path), overrides))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    app.after_request(security_headers)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  every table known before migrations compare
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts
+    from .health import bp as health
+    from .hubs.api import bp as hubs_api
+    from .hubs.views import bp as hubs
+
+    for blueprint in (accounts, hubs, hubs_api, health):
+        app.register_blueprint(blueprint)
+    if app.config["DEV_MAILBOX"]:
+        from .mailbox import bp as mailbox
+
+        app.register_blueprint(mailbox)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/", "/healthz"))
+
+
+ERROR_TEXT = {
+    400: ("That request could not be understood", "Something in it was missing or malformed. Nothing was changed."),
+    401: ("Please log in", "This page needs you to be signed in."),
+    403: ("Not yours to see", "Your role in this hub does not include this page."),
+    404: ("Nothing here", "There is no page at this address. It may have moved, or the link was mistyped."),
+    405: ("Not like that", "This address does not accept that kind of request."),
+    429: ("Slow down a little", "Too many attempts in a short time. Wait a few minutes and try again."),
+    500: ("Something broke on our side", "The team has the details. Please try again in a moment."),
+}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int, detail: str | None = None):
+        title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+        if _wants_json():
+            return jsonify(error=title, detail=detail or text), code
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, "The form was missing its security token or it expired. "
+                                 "Go back, reload the page and send it again. Nothing was changed.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.response is not None:  # e.g. a login redirect raised with abort()
+            return error.response
+        if error.code not in ERROR_TEXT:
+            return error
+        return render_error(error.code, error.description if error.code == 400 and _wants_json() else None)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .hubs.models import Role
+    from .money import format_money
+
+    @app.template_filter("money")
+    def money_filter(amount_minor: int, currency: str) -> str:
+        return format_money(amount_minor, currency)
+
+    @app.template_filter("localtime")
+    def localtime_filter(moment, zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
+        return moment.astimezone(ZoneInfo(zone)).strftime(fmt) if moment else ""
+
+    @app.context_processor
+    def inject():
+        return {"Role": Role, "dev_mailbox": app.config["DEV_MAILBOX"]}
+
+
+def register_commands(app: Flask) -> None:
+    from .commands import demo_command, scheduler_command, worker_command
+
+    for command in (demo_command, worker_command, scheduler_command):
+        app.cli.add_command(command)
+
+
+def security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response

@@ -1,0 +1,73 @@
+"""CLI commands: `microhub demo`, `microhub worker`, `microhub scheduler`."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import ScriptInfo, pass_script_info, with_appcontext
+
+from . import jobs
+from .extensions import db
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo hub, its organizer and a few members. Safe to run again."""
+    from .demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD, load_demo
+
+    hub = load_demo()
+    db.session.commit()
+    base = current_app.config["MICROHUB_BASE_URL"]
+    click.echo(f"Demo hub ready: {base}/h/{hub.slug}  ({hub.seats_taken}/{hub.cap} seats taken)")
+    click.echo(f"Demo organizer login: {ORGANIZER_EMAIL} / {ORGANIZER_PASSWORD}")
+
+
+def _redis_or_fail(app):
+    conn = jobs.redis_connection(app)
+    if conn is None:
+        raise click.UsageError("REDIS_URL is not set: without it jobs run inside the web process, "
+                               "and no separate worker or scheduler is needed.")
+    return conn
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--queues", default=",".join(jobs.QUEUES), show_default=True, help="Queues to serve, in order.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of a forked child.")
+@pass_script_info
+def worker_command(info: ScriptInfo, burst: bool, queues: str, simple: bool):
+    """Run an RQ worker; every job runs inside a MicroHub application context."""
+    from rq import SimpleWorker, Worker
+
+    app = info.load_app()
+    conn = _redis_or_fail(app)
+    jobs.bind_app(app)
+    # A forked job must not reuse the parent's database connections.
+    os.register_at_fork(after_in_child=lambda: _dispose_engines(app))
+    worker_class = SimpleWorker if simple else Worker
+    worker = worker_class([jobs.queue(name.strip(), app) for name in queues.split(",") if name.strip()],
+                          connection=conn)
+    worker.work(burst=burst, with_scheduler=True)
+
+
+def _dispose_engines(app) -> None:
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+@click.command("scheduler")
+@click.option("--interval", default=60, show_default=True, help="Seconds between ticks.")
+@pass_script_info
+def scheduler_command(info: ScriptInfo, interval: int):
+    """Enqueue the scheduler tick every minute (RQ cron); workers run it."""
+    from rq.cron import CronScheduler
+
+    app = info.load_app()
+    conn = _redis_or_fail(app)
+    cron = CronScheduler(connection=conn, name=f"microhub-scheduler-{os.getpid()}")
+    cron.register(jobs.run, queue_name=jobs.LOW, args=("microhub.jobs:tick",), interval=interval,
+                  name="microhub-tick")
+    cron.start()

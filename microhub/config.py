@@ -1,0 +1,84 @@
+"""Settings read from the environment; unset means the embedded single-machine default."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    # A development key that survives restarts, so sessions and e-mailed links keep working.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load(environment: str | None, instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the Flask config for `environment` (development, production or test)."""
+    env = environment or os.environ.get("MICROHUB_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"MICROHUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    production = env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. A production MicroHub refuses to start without it: "
+                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`), the same for web, worker and scheduler."
+            )
+        secret_key = "test-secret-key" if env == "test" else _dev_secret_key(instance_path)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'microhub.sqlite3'}"
+    # Heroku-style URLs name the old scheme; SQLAlchemy 2 wants the driver spelled out.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    config = {
+        "MICROHUB_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "MicroHub <no-reply@microhub.local>"),
+        "MICROHUB_BASE_URL": (os.environ.get("MICROHUB_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Jobs run in-process unless REDIS_URL is set; tests may ask inline jobs to raise.
+        "JOBS_RAISE": env == "test",
+        # The in-process scheduler thread ticks every minute in the embedded default.
+        "EMBEDDED_SCHEDULER": env == "development",
+        "DEV_MAILBOX": not production,
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; long forms must not expire
+        "TOKEN_MAX_AGE_VERIFY": 3 * 24 * 3600,
+        "TOKEN_MAX_AGE_RESET": 3600,
+        "LOGIN_THROTTLE_ATTEMPTS": 5,
+        "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        # Werkzeug's scrypt default; tests lower the cost so the suite stays fast.
+        "PASSWORD_HASH_METHOD": "scrypt",
+    }
+    if env == "test":
+        config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"
+    if overrides:
+        config.update(overrides)
+    return config

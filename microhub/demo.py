@@ -1,0 +1,51 @@
+"""Idempotent demo data: the `demo` hub, its organizer and a few members."""
+from __future__ import annotations
+
+from .accounts.models import User
+from .accounts.services import hash_password
+from .database import utcnow
+from .extensions import db
+from .hubs.models import Hub
+from .hubs.services import HubInfo, create_hub
+from .memberships.services import admit, live_membership
+
+ORGANIZER_EMAIL = "organizer@demo.microhub.local"
+ORGANIZER_PASSWORD = "demo-organizer-2026"
+MEMBER_PASSWORD = "demo-member-2026"
+MEMBERS = [("Ada Osei", "ada"), ("Bruno Keller", "bruno"), ("Chen Wei", "chen"), ("Dana Ruiz", "dana")]
+
+DEMO_HUB = HubInfo(
+    name="Slow Code Circle",
+    purpose="Working programmers who want to write less code, better, together.",
+    cap=20,
+    currency="EUR",
+    timezone="Europe/Berlin",
+    promises="A reply to every question within a day\nNo recruiters, no pitches\nMonthly costs published in the open",
+    rituals="Monday kick-off thread: what you will ship this week\nThursday 18:00 code reading, 60 minutes\n"
+            "Last Friday of the month: show and tell",
+    rules="Be kind and specific. Critique code, not people.\nWhat is said in the hub stays in the hub.\n"
+          "Organizers may remove anyone who harms the group; they explain why.",
+)
+
+
+def _user(email: str, name: str, password: str, timezone: str) -> User:
+    user = db.session.scalar(db.select(User).filter_by(email=email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=hash_password(password), timezone=timezone,
+                    email_verified_at=utcnow())
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def load_demo() -> Hub:
+    organizer = _user(ORGANIZER_EMAIL, "Olu Organizer", ORGANIZER_PASSWORD, "Europe/Berlin")
+    hub = db.session.scalar(db.select(Hub).filter_by(slug="demo"))
+    if hub is None:
+        hub = create_hub(organizer, "demo", DEMO_HUB)
+    for name, local in MEMBERS:
+        member = _user(f"{local}@demo.microhub.local", name, MEMBER_PASSWORD, "Europe/Berlin")
+        if live_membership(hub, member) is None:
+            admit(hub, member)
+    db.session.refresh(hub)
+    return hub

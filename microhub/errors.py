@@ -1,0 +1,29 @@
+"""Domain errors: services raise them, views turn them into form errors, flashes or status codes."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule refused the request; `message` is safe to show, `field` names the form field at fault."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+
+
+class NotAllowed(DomainError):
+    status_code = 403
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Throttled(DomainError):
+    status_code = 429

@@ -1,0 +1,29 @@
+"""GET /healthz: 200 when the database and the queue answer, 503 with the reason otherwise."""
+from flask import Blueprint, current_app, jsonify
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+from .jobs import redis_connection
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    problems = {}
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        problems["database"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    conn = redis_connection()
+    if conn is not None:
+        try:
+            conn.ping()
+        except RedisError as exc:
+            problems["queue"] = f"{type(exc).__name__}: {exc}"
+    queue = "redis" if current_app.config["REDIS_URL"] else "inline"
+    if problems:
+        return jsonify(status="unavailable", problems=problems, queue=queue), 503
+    return jsonify(status="ok", queue=queue)

@@ -1,0 +1,1 @@
+"""Hubs: the communities themselves, their public pages, settings and staff roles."""

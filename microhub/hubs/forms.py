@@ -1,0 +1,38 @@
+"""Forms for creating and editing a hub, and for its team."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import timezone_choices
+from ..money import CURRENCIES
+
+
+class HubSettingsForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    purpose = StringField("Purpose", validators=[DataRequired(), Length(max=200)],
+                          description="One line: why this hub exists.")
+    cap = IntegerField("Cap (most members at once)", validators=[InputRequired(message="Give a cap of 1 or more.")],
+                       description="Small on purpose. Lowering it removes nobody; it only stops new joins.")
+    currency = SelectField("Currency", choices=[(c, c) for c in sorted(CURRENCIES)], default="EUR")
+    timezone = SelectField("Time zone", default="UTC", validate_choice=False)
+    promises = TextAreaField("Promises", validators=[Length(max=4000)],
+                             description="What members can count on. One per line.")
+    rituals = TextAreaField("Rituals", validators=[Length(max=4000)],
+                            description="What the hub does together, and how often. One per line.")
+    rules = TextAreaField("House rules and code of conduct", validators=[Length(max=20000)])
+    is_public = BooleanField("List this hub on the MicroHub front page", default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class NewHubForm(HubSettingsForm):
+    slug = StringField("Address", validators=[DataRequired(), Length(max=40)],
+                       description="Lower-case letters, digits and dashes; the hub lives at /h/<address>.")
+
+
+class GrantRoleForm(FlaskForm):
+    email = EmailField("Their e-mail", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", choices=[("moderator", "Moderator"), ("organizer", "Organizer"),
+                                        ("sponsor_contact", "Sponsor contact")])

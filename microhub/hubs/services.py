@@ -1,0 +1,120 @@
+"""Hub rules: creating and editing a hub, and handing out staff roles."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from ..accounts.models import User
+from ..accounts.services import check_timezone, normalize_email
+from ..errors import Conflict, NotAllowed, ValidationFailed
+from ..extensions import db
+from ..money import check_currency
+from .models import STAFF_ROLES, Hub, HubRole, Role
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+#: Slugs that would read as a site page rather than a community.
+RESERVED_SLUGS = {"new", "api", "admin", "manage", "login", "logout", "signup", "static", "account",
+                  "healthz", "webhooks", "sponsor", "help", "about", "microhub"}
+MAX_CAP = 10_000
+
+
+@dataclass
+class HubInfo:
+    name: str
+    purpose: str
+    cap: int
+    currency: str = "EUR"
+    timezone: str = "UTC"
+    promises: str = ""
+    rituals: str = ""
+    rules: str = ""
+    is_public: bool = True
+
+
+def check_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if not SLUG_PATTERN.match(slug) or "--" in slug:
+        raise ValidationFailed(
+            "Use 3 to 40 lower-case letters, digits and single dashes, starting and ending with a letter or digit.",
+            field="slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationFailed(f"“{slug}” is reserved. Pick another address.", field="slug")
+    return slug
+
+
+def _check(info: HubInfo) -> HubInfo:
+    if not isinstance(info.cap, int) or info.cap < 1:
+        raise ValidationFailed("The cap must be at least 1 seat.", field="cap")
+    if info.cap > MAX_CAP:
+        raise ValidationFailed(f"MicroHub is for small communities: at most {MAX_CAP:,} seats.", field="cap")
+    if not info.name.strip():
+        raise ValidationFailed("Give the hub a name.", field="name")
+    if not info.purpose.strip():
+        raise ValidationFailed("Say in one line what the hub is for.", field="purpose")
+    info.currency = check_currency(info.currency)
+    info.timezone = check_timezone(info.timezone)
+    return info
+
+
+def create_hub(organizer: User, slug: str, info: HubInfo) -> Hub:
+    slug = check_slug(slug)
+    _check(info)
+    if db.session.scalar(db.select(Hub.id).filter_by(slug=slug)) is not None:
+        raise Conflict(f"The address /h/{slug} is taken. Pick another.", field="slug")
+    hub = Hub(slug=slug, **{f.name: getattr(info, f.name) for f in fields(HubInfo)})
+    hub.name, hub.purpose = info.name.strip(), info.purpose.strip()
+    db.session.add(hub)
+    db.session.flush()
+    db.session.add(HubRole(hub_id=hub.id, user_id=organizer.id, role=Role.ORGANIZER))
+    db.session.flush()
+    return hub
+
+
+def update_hub(hub: Hub, info: HubInfo) -> Hub:
+    _check(info)
+    if info.currency != hub.currency and _has_priced_plans(hub):
+        raise ValidationFailed("The currency cannot change once plans have prices.", field="currency")
+    for f in fields(HubInfo):
+        setattr(hub, f.name, getattr(info, f.name))
+    hub.name, hub.purpose = info.name.strip(), info.purpose.strip()
+    return hub
+
+
+def _has_priced_plans(hub: Hub) -> bool:
+    # Plans arrive with memberships; until then a hub has none.
+    return False
+
+
+def grant_role(hub: Hub, email: str, role: Role, granted_by: User) -> HubRole:
+    if role not in STAFF_ROLES:
+        raise ValidationFailed("Members join by themselves; only staff roles are handed out here.", field="role")
+    user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
+    if user is None:
+        raise ValidationFailed("Nobody has an account with that e-mail yet. Ask them to sign up first.",
+                               field="email")
+    exists = db.session.scalar(db.select(HubRole.id).filter_by(hub_id=hub.id, user_id=user.id, role=role))
+    if exists is not None:
+        raise Conflict(f"{user.name} is {role.label} already.", field="email")
+    grant = HubRole(hub_id=hub.id, user_id=user.id, role=role, granted_by_id=granted_by.id)
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+def revoke_role(hub: Hub, role_id: int) -> None:
+    grant = db.session.scalar(db.select(HubRole).filter_by(id=role_id, hub_id=hub.id))
+    if grant is None:
+        raise ValidationFailed("That role does not exist in this hub.")
+    if grant.role is Role.ORGANIZER:
+        organizers = db.session.scalar(
+            db.select(db.func.count(HubRole.id)).filter_by(hub_id=hub.id, role=Role.ORGANIZER)
+        )
+        if organizers <= 1:
+            raise NotAllowed("A hub needs at least one organizer. Add another before removing this one.")
+    db.session.delete(grant)
+    db.session.flush()
+
+
+def public_hubs() -> list[Hub]:
+    return list(db.session.scalars(db.select(Hub).filter_by(is_public=True).order_by(Hub.created_at.desc())))

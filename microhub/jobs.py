@@ -1,0 +1,169 @@
+"""Background jobs: queue names, `enqueue`, the worker and the every-minute scheduler tick.
+
+Without REDIS_URL every job runs in-process once the enqueuing transaction commits; with it,
+jobs go to RQ and `microhub worker` runs them. Jobs take ids, reload rows, and are safe to run twice.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from typing import Callable
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+#: Payments and webhooks: what people are waiting on.
+HIGH = "high"
+#: E-mail and everyday work.
+DEFAULT = "default"
+#: Housekeeping found by the tick.
+LOW = "low"
+QUEUES = (HIGH, DEFAULT, LOW)
+
+#: Functions the tick calls every minute, registered with `@periodic`.
+_periodic: list[Callable[[], None]] = []
+_PENDING = "microhub.pending_jobs"
+_app: Flask | None = None
+
+
+def periodic(fn: Callable[[], None]) -> Callable[[], None]:
+    """Register `fn` to run on every scheduler tick. It must find due work in the database."""
+    _periodic.append(fn)
+    return fn
+
+
+def tick() -> None:
+    """Run every periodic function once; each one enqueues idempotent jobs for what is due."""
+    for fn in _periodic:
+        try:
+            fn()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("periodic task %s failed", _dotted(fn))
+            if current_app.config["JOBS_RAISE"]:
+                raise
+
+
+def redis_connection(app: Flask | None = None) -> Redis | None:
+    app = app or current_app
+    url = app.config["REDIS_URL"]
+    if not url:
+        return None
+    conn = app.extensions.get("microhub.redis")
+    if conn is None:
+        conn = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        app.extensions["microhub.redis"] = conn
+    return conn
+
+
+def queue(name: str = DEFAULT, app: Flask | None = None) -> Queue:
+    return Queue(name, connection=redis_connection(app))
+
+
+def enqueue(fn: Callable, *ids, queue_name: str = DEFAULT, retry: Retry | None = None,
+            job_id: str | None = None) -> None:
+    """Run `fn(*ids)` in a worker once the current transaction commits (at once if none is open).
+
+    A job never sees rows its enqueuer has not committed, and a rolled-back request enqueues nothing.
+    When Redis is down the job is logged and dropped: sweepers find the work again in the database.
+    """
+    job = (_dotted(fn), ids, queue_name, retry, job_id)
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault(_PENDING, []).append(job)
+    else:
+        _dispatch(current_app._get_current_object(), [job])
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    jobs = session.info.pop(_PENDING, None)
+    if jobs and has_app_context():
+        _dispatch(current_app._get_current_object(), jobs)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _dispatch(app: Flask, jobs: list) -> None:
+    conn = redis_connection(app)
+    for dotted, ids, queue_name, retry, job_id in jobs:
+        if conn is None:
+            _run_inline(app, dotted, ids)
+            continue
+        try:
+            Queue(queue_name, connection=conn).enqueue(
+                run, dotted, *ids, retry=retry, job_id=job_id, description=f"{dotted}{ids}"
+            )
+        except RedisError as exc:
+            log.warning("queue unreachable, %s%s left for the sweeper: %s", dotted, ids, exc)
+
+
+def _run_inline(app: Flask, dotted: str, ids: tuple) -> None:
+    # A fresh app context gives the job its own database session, as a worker would have.
+    with app.app_context():
+        try:
+            _resolve(dotted)(*ids)
+        except Exception:
+            db.session.rollback()
+            log.exception("inline job %s%s failed", dotted, ids)
+            if app.config["JOBS_RAISE"]:
+                raise
+
+
+def bind_app(app: Flask) -> None:
+    """Give worker processes the application their jobs run in."""
+    global _app
+    _app = app
+
+
+def run(dotted: str, *ids):
+    """The function RQ executes: call `dotted(*ids)` inside an application context."""
+    if has_app_context():
+        return _resolve(dotted)(*ids)
+    global _app
+    if _app is None:
+        from .app import create_app
+
+        _app = create_app()
+    with _app.app_context():
+        return _resolve(dotted)(*ids)
+
+
+def _dotted(fn: Callable) -> str:
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def _resolve(dotted: str) -> Callable:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def start_embedded_scheduler(app: Flask, interval: float = 60.0) -> threading.Thread:
+    """Tick every `interval` seconds in a daemon thread: the embedded stand-in for `microhub scheduler`."""
+
+    def loop():
+        while True:
+            time.sleep(interval)
+            with app.app_context():
+                try:
+                    tick()
+                except Exception:  # keep ticking; the next minute may succeed
+                    log.exception("embedded tick failed")
+
+    thread = threading.Thread(target=loop, name="microhub-scheduler", daemon=True)
+    thread.start()
+    return thread
