@@ -1,0 +1,135 @@
+"""Fixtures: an application per database backend (SQLite and PostgreSQL), migrated once per run.
+
+Tests run with their own application context (`app`), on a second app instance bound to the same
+database, so every request the `client` makes has its own session exactly as in production.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from microhub.app import create_app
+from microhub.extensions import db
+
+from . import services
+
+BACKENDS = ("sqlite", "postgresql")
+_databases: dict[str, str] = {}
+_apps: dict[str, tuple] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for backend, url in _databases.items():
+        if backend == "postgresql":
+            services.drop_pg_database(url)
+
+
+def database_url(backend: str, tmp_root: Path) -> str:
+    if backend not in _databases:
+        if backend == "sqlite":
+            _databases[backend] = f"sqlite:///{tmp_root / 'microhub-test.sqlite3'}"
+        else:
+            _databases[backend] = services.create_pg_database().replace("postgresql://", "postgresql+psycopg://")
+        _migrate(_databases[backend])
+    return _databases[backend]
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def make_app(url: str, **overrides):
+    return create_app("test", {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("microhub")
+
+
+@pytest.fixture
+def db_url(backend, tmp_root) -> str:
+    return database_url(backend, tmp_root)
+
+
+class Client(FlaskClient):
+    """A test client that ends the test's own transaction after each request, so reads see fresh rows."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+    def csrf_token(self, url: str) -> str:
+        page = self.get(url).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+        """POST `data` to `url` with the CSRF token a browser would have read from `form_url`."""
+        return self.post(url, data={"csrf_token": self.csrf_token(form_url or url), **data}, **kwargs)
+
+    def login(self, email: str, password: str = "a-long-enough-passphrase", remember: bool = False):
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        response = self.submit("/login", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def app(db_url):
+    """The serving app (for `client`) and, active for the test body, a twin app on the same database."""
+    served, test_side = _apps.get(db_url) or _apps.setdefault(db_url, (make_app(db_url), make_app(db_url)))
+    served.test_client_class = Client
+    with test_side.app_context():
+        yield served
+        db.session.remove()
+        _truncate()
+
+
+def _truncate() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(db.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def app_factory(db_url):
+    """Build another app on the test database with different settings (e.g. production, SMTP_URL)."""
+    made = []
+
+    def build(environment: str = "test", **overrides):
+        built = create_app(environment, {"SQLALCHEMY_DATABASE_URI": db_url, **overrides})
+        built.test_client_class = Client
+        made.append(built)
+        return built
+
+    yield build
+    for built in made:
+        with built.app_context():
+            db.engine.dispose()
