@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from microhub.app import create_app
@@ -70,7 +71,8 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        db.session.commit()
+        if has_app_context():
+            db.session.commit()
         return response
 
     def csrf_token(self, url: str) -> str:
