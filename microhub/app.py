@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,8 +43,26 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_embedded_scheduler(app)
     app.after_request(security_headers)
     return app
+
+
+def register_embedded_scheduler(app: Flask) -> None:
+    """Without Redis, the first request starts a ticking thread in this process (see jobs.py)."""
+    if not app.config["EMBEDDED_SCHEDULER"] or app.config["REDIS_URL"]:
+        return
+    lock = threading.Lock()
+    started: list = []
+
+    @app.before_request
+    def start_scheduler():
+        if not started:
+            with lock:
+                if not started:
+                    from .jobs import start_embedded_scheduler
+
+                    started.append(start_embedded_scheduler(app))
 
 
 def register_extensions(app: Flask) -> None:

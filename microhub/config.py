@@ -59,8 +59,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "MICROHUB_BASE_URL": (os.environ.get("MICROHUB_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Jobs run in-process unless REDIS_URL is set; tests may ask inline jobs to raise.
         "JOBS_RAISE": env == "test",
-        # The in-process scheduler thread ticks every minute in the embedded default.
-        "EMBEDDED_SCHEDULER": env == "development",
+        # Without Redis a thread in the web process ticks every minute (tests tick by hand).
+        "EMBEDDED_SCHEDULER": env != "test" and not os.environ.get("REDIS_URL"),
         "DEV_MAILBOX": not production,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
