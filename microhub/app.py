@@ -22,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "script-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
     "frame-ancestors 'none'",
 ])
 
@@ -79,11 +79,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts
+    from .billing.local_views import bp as local_checkout
+    from .billing.plans import bp as plans
+    from .billing.webhooks import bp as webhooks
     from .health import bp as health
     from .hubs.api import bp as hubs_api
     from .hubs.views import bp as hubs
+    from .memberships.views import bp as memberships
+    from .memberships.waitlist_views import bp as waitlist
 
-    for blueprint in (accounts, hubs, hubs_api, health):
+    for blueprint in (accounts, hubs, hubs_api, health, plans, memberships, waitlist, webhooks, local_checkout):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         from .mailbox import bp as mailbox

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .accounts.models import User
 from .accounts.services import hash_password
 from .database import utcnow
+from .billing.plans import create_plan, hub_plans
 from .extensions import db
 from .hubs.models import Hub
 from .hubs.services import HubInfo, create_hub
@@ -28,6 +29,14 @@ DEMO_HUB = HubInfo(
 )
 
 
+DEMO_PLANS = [
+    {"name": "Member", "includes": "All threads and rituals\nThursday code reading", "price": "9.00",
+     "interval": "month"},
+    {"name": "Supporter", "includes": "Everything in Member\nFunds one scholarship seat a year", "price": "120.00",
+     "interval": "year"},
+]
+
+
 def _user(email: str, name: str, password: str, timezone: str) -> User:
     user = db.session.scalar(db.select(User).filter_by(email=email))
     if user is None:
@@ -43,6 +52,9 @@ def load_demo() -> Hub:
     hub = db.session.scalar(db.select(Hub).filter_by(slug="demo"))
     if hub is None:
         hub = create_hub(organizer, "demo", DEMO_HUB)
+    if not hub_plans(hub.id, active_only=False):
+        for plan in DEMO_PLANS:
+            create_plan(hub, **plan)
     for name, local in MEMBERS:
         member = _user(f"{local}@demo.microhub.local", name, MEMBER_PASSWORD, "Europe/Berlin")
         if live_membership(hub, member) is None:

@@ -7,6 +7,9 @@ bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
 
 
 def hub_document(hub) -> dict:
+    from ..billing.plans import hub_plans
+    from ..memberships.waitlist import waitlist_count
+
     return {
         "slug": hub.slug,
         "name": hub.name,
@@ -14,9 +17,13 @@ def hub_document(hub) -> dict:
         "cap": hub.cap,
         "seats_taken": hub.seats_taken,
         "seats_left": hub.seats_left,
-        "waitlist_count": 0,
+        "waitlist_count": waitlist_count(hub.id),
         "currency": hub.currency,
-        "plans": [],
+        "plans": [
+            {"id": plan.id, "name": plan.name, "includes": plan.lines(), "price_minor": plan.price_minor,
+             "currency": hub.currency, "interval": plan.interval.value}
+            for plan in hub_plans(hub.id)
+        ],
     }
 
 

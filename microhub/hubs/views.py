@@ -59,8 +59,11 @@ def manage(slug: str):
         db.select(Membership).where(Membership.hub_id == hub.id, Membership.status.in_(LIVE_STATUSES))
         .options(db.joinedload(Membership.user)).order_by(Membership.activated_at)
     ).scalars().all()
-    return render_template("hubs/manage.html", hub=hub, members=members,
-                           is_organizer=can(hub, Role.ORGANIZER))
+    from ..billing.gateway import gateway
+    from ..billing.local import LocalGateway
+
+    return render_template("hubs/manage.html", hub=hub, members=members, is_organizer=can(hub, Role.ORGANIZER),
+                           test_clock=isinstance(gateway(), LocalGateway), confirm=ConfirmForm())
 
 
 @bp.route("/h/<slug>/manage/settings", methods=["GET", "POST"])

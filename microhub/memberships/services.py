@@ -7,7 +7,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..hubs.models import Hub
 from .models import LIVE_STATUSES, Membership, MembershipStatus
-from .seats import release_seat, take_seat
+from .seats import take_seat
 
 
 def live_membership(hub: Hub, user: User) -> Membership | None:
@@ -30,9 +30,3 @@ def admit(hub: Hub, user: User) -> Membership:
     return membership
 
 
-def end(membership: Membership, status: MembershipStatus = MembershipStatus.CANCELED) -> Membership:
-    if membership.status in LIVE_STATUSES:
-        release_seat(membership.hub_id)
-    membership.status = status
-    membership.ended_at = utcnow()
-    return membership

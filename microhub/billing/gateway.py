@@ -1,0 +1,100 @@
+"""The one payment interface: `StripeGateway` talks to Stripe, `LocalGateway` is the built-in test mode."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from ..errors import DomainError
+
+
+class GatewayError(DomainError):
+    """The payment provider refused or could not be reached; the message is safe to show."""
+
+    status_code = 502
+
+
+@dataclass
+class Checkout:
+    ref: str
+    url: str
+    expires_at: datetime
+
+
+@dataclass
+class Subscription:
+    """What the gateway says about a subscription now: the truth events are reconciled against."""
+
+    ref: str
+    status: str  # Stripe's words: active, past_due, unpaid, canceled, incomplete, incomplete_expired, trialing
+    customer_ref: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    metadata: dict = field(default_factory=dict)
+
+
+class Gateway(ABC):
+    name: str
+
+    @abstractmethod
+    def sync_plan(self, plan) -> None:
+        """Make sure the plan's product and price exist with the provider; store their ids on the plan."""
+
+    @abstractmethod
+    def create_checkout(self, *, hold, plan, hub, user, success_url: str, cancel_url: str,
+                        expires_at: datetime) -> Checkout:
+        """Start a subscription checkout for `hold`; the person is sent to `Checkout.url`."""
+
+    @abstractmethod
+    def checkout_url(self, checkout_ref: str) -> str:
+        """Where to send the person to finish an open checkout."""
+
+    @abstractmethod
+    def expire_checkout(self, checkout_ref: str) -> None:
+        """End an open checkout early so it can no longer be paid."""
+
+    @abstractmethod
+    def get_subscription(self, subscription_ref: str) -> Subscription: ...
+
+    @abstractmethod
+    def cancel_subscription(self, subscription_ref: str, *, at_period_end: bool) -> None: ...
+
+    @abstractmethod
+    def resume_subscription(self, subscription_ref: str) -> None:
+        """Undo a cancel-at-period-end."""
+
+    @abstractmethod
+    def refund_latest_payment(self, subscription_ref: str, *, reason: str) -> None:
+        """Refund the newest paid invoice of the subscription in full."""
+
+    @abstractmethod
+    def portal_url(self, customer_ref: str, return_url: str) -> str: ...
+
+
+def webhook_secret() -> str:
+    """STRIPE_WEBHOOK_SECRET when set (whichever gateway is active), else one derived from SECRET_KEY."""
+    configured = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    if configured:
+        return configured
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), b"local-webhooks", hashlib.sha256).hexdigest()
+    return f"whsec_local_{digest[:32]}"
+
+
+def gateway() -> Gateway:
+    """The gateway this app pays through: Stripe with STRIPE_SECRET_KEY, the local test mode without."""
+    cached = current_app.extensions.get("microhub.gateway")
+    if cached is None:
+        if current_app.config["STRIPE_SECRET_KEY"]:
+            from .stripe_gateway import StripeGateway
+
+            cached = StripeGateway(current_app.config["STRIPE_SECRET_KEY"], current_app.config["STRIPE_API_BASE"])
+        else:
+            from .local import LocalGateway
+
+            cached = LocalGateway()
+        current_app.extensions["microhub.gateway"] = cached
+    return cached

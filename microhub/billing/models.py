@@ -1,0 +1,64 @@
+"""Plans (value tiers) and the payment events received from the gateway."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Interval(str, enum.Enum):
+    MONTH = "month"
+    YEAR = "year"
+
+
+class Plan(db.Model):
+    """A value tier of one hub: what it includes and what it costs per interval."""
+
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint("price_minor > 0", name="price_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: What the plan includes, one item per line.
+    includes: Mapped[str] = mapped_column(Text, default="")
+    #: Price per interval in minor units of the hub's currency (cents for EUR).
+    price_minor: Mapped[int]
+    interval: Mapped[Interval] = mapped_column(
+        Enum(Interval, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+    #: Inactive plans keep their members but take no new ones.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Stripe's ids once the plan exists there; None with the local gateway until first used.
+    stripe_product_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    hub = relationship("Hub")
+
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.includes.splitlines() if line.strip()]
+
+
+class PaymentEvent(db.Model):
+    """A webhook event as received: stored and committed before anything acts on it."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stripe's event id (evt_…); unique, so a repeated delivery is recognised and not processed again.
+    stripe_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(80), index=True)
+    #: Stripe's `created` (unix seconds): the order events happened in, whatever order they arrive in.
+    created: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Set once processing finished (or decided there was nothing to do).
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: The last processing error, shown to operators until a retry succeeds.
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,86 @@
+"""Webhook ingest: verify the signature on the raw body, store the event, commit, enqueue, answer."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import stripe
+from flask import Blueprint, jsonify, request
+from rq import Retry
+from sqlalchemy.exc import IntegrityError
+
+from .. import jobs
+from ..database import utcnow
+from ..extensions import csrf, db
+from .gateway import webhook_secret
+from .models import PaymentEvent
+
+bp = Blueprint("webhooks", __name__)
+
+#: Stored events still unprocessed this long after arrival are enqueued again by the sweeper.
+SWEEP_AFTER = timedelta(minutes=3)
+RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
+
+
+class BadEvent(ValueError):
+    """The body is not a signed, well-formed event; nothing was stored."""
+
+
+def ingest(raw: bytes, signature: str | None) -> tuple[PaymentEvent, bool]:
+    """Verify and store one delivery; returns (event, is_new). Commits, then enqueues processing."""
+    try:
+        stripe.WebhookSignature.verify_header(raw, signature, webhook_secret(), tolerance=300)
+    except stripe.SignatureVerificationError as exc:
+        raise BadEvent(f"signature check failed: {str(exc).split('.')[0]}") from None
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadEvent("body is not JSON") from None
+    if not isinstance(body, dict) or body.get("object") != "event":
+        raise BadEvent("body is not an event object")
+    event_id, event_type, created = body.get("id"), body.get("type"), body.get("created")
+    data = body.get("data")
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and isinstance(created, int)
+            and isinstance(data, dict) and isinstance(data.get("object"), dict)):
+        raise BadEvent("event lacks id, type, created or data.object")
+
+    existing = db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id=event_id))
+    if existing is not None:
+        return existing, False
+    from .processing import process_event
+
+    event = PaymentEvent(stripe_id=event_id, type=event_type, created=created, payload=body)
+    db.session.add(event)
+    try:
+        db.session.flush()
+        jobs.enqueue(process_event, event.id, queue_name=jobs.HIGH, retry=RETRY)  # dispatched once committed
+        db.session.commit()
+    except IntegrityError:  # the same event delivered twice at once: the other request stored it
+        db.session.rollback()
+        return db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id=event_id)), False
+    return event, True
+
+
+@bp.post("/webhooks/stripe")
+@csrf.exempt
+def stripe_webhook():
+    try:
+        event, is_new = ingest(request.get_data(), request.headers.get("Stripe-Signature"))
+    except BadEvent as exc:
+        return jsonify(error="bad event", detail=str(exc)), 400
+    return jsonify(received=event.stripe_id, duplicate=not is_new), 200
+
+
+@jobs.periodic
+def sweep_events() -> None:
+    """Enqueue stored events nobody processed (queue was down, worker died): nothing lives only in Redis."""
+    from .processing import process_event
+
+    stale = db.session.scalars(
+        db.select(PaymentEvent.id)
+        .where(PaymentEvent.processed_at.is_(None), PaymentEvent.received_at < utcnow() - SWEEP_AFTER)
+        .order_by(PaymentEvent.created)
+        .limit(500)
+    ).all()
+    for event_id in stale:
+        jobs.enqueue(process_event, event_id, queue_name=jobs.HIGH)

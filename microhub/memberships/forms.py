@@ -1,0 +1,17 @@
+"""Forms for joining, leaving and the local billing portal."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class JoinForm(FlaskForm):
+    plan = RadioField("Choose a plan", validators=[DataRequired(message="Choose a plan.")], validate_choice=False)
+
+
+class LeaveForm(FlaskForm):
+    feedback = TextAreaField("Anything you'd like the organizers to know? (optional)", validators=[Length(max=4000)])
+
+
+class CardForm(FlaskForm):
+    card_number = StringField("New test card number", validators=[DataRequired(), Length(max=30)],
+                              render_kw={"inputmode": "numeric", "autocomplete": "cc-number"})

@@ -1,0 +1,127 @@
+"""What payment events do to memberships: activation, renewal, dunning, ending, late-payment refunds.
+
+Every entry point re-reads the subscription from the gateway and applies what it says now, so a
+duplicated or out-of-order event leaves the same state as the events delivered once, in order.
+"""
+from __future__ import annotations
+
+from .. import audit
+from ..billing.gateway import Subscription, gateway
+from ..email import send_email
+from ..extensions import db
+from ..urls import external_url
+from .lifecycle import transition
+from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus as S, SeatHold
+from .seats import take_seat
+
+STRIPE = "stripe"
+PAID = ("active", "trialing")
+UNPAID = ("past_due", "unpaid")
+ENDED = ("canceled", "incomplete_expired")
+
+
+class EventMismatch(ValueError):
+    """The event names a hold or checkout that does not match what we stored: refuse to act on it."""
+
+
+def checkout_completed(hold_id: int, checkout_ref: str, subscription_ref: str | None) -> None:
+    hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
+    if hold is None or hold.checkout_ref != checkout_ref:
+        raise EventMismatch(f"checkout {checkout_ref} does not belong to hold {hold_id}")
+    if subscription_ref:
+        _settle(hold, gateway().get_subscription(subscription_ref))
+
+
+def checkout_expired(hold_id: int, checkout_ref: str) -> None:
+    from .joining import release_hold
+
+    hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
+    if hold is not None and hold.checkout_ref == checkout_ref:
+        release_hold(hold, actor_label=STRIPE, reason="checkout expired")
+
+
+def sync_subscription(subscription_ref: str) -> None:
+    """Bring the membership paid by `subscription_ref` in line with the gateway's subscription."""
+    sub = gateway().get_subscription(subscription_ref)
+    membership = db.session.scalar(
+        db.select(Membership).filter_by(subscription_ref=subscription_ref).with_for_update()
+    )
+    if membership is not None:
+        _apply(membership, sub)
+        return
+    hold_id = str(sub.metadata.get("hold_id", ""))
+    hold = db.session.get(SeatHold, int(hold_id), with_for_update=True) if hold_id.isdigit() else None
+    if hold is not None:  # the subscription's news arrived before its checkout.session.completed
+        _settle(hold, sub)
+
+
+def _settle(hold: SeatHold, sub: Subscription) -> None:
+    """Turn a paid hold into an active membership, or refund a payment that came too late for a seat."""
+    if str(sub.metadata.get("hold_id")) != str(hold.id):
+        raise EventMismatch(f"subscription {sub.ref} was not created for hold {hold.id}")
+    if hold.status is HoldStatus.CONVERTED:
+        membership = db.session.scalar(db.select(Membership).filter_by(subscription_ref=sub.ref))
+        if membership is not None:
+            _apply(membership, sub)
+        return
+    if sub.status not in PAID:
+        return  # nothing paid yet; the hold keeps running
+    from .joining import pending_membership
+
+    has_seat = hold.status is HoldStatus.HELD
+    already_member = db.session.scalar(
+        db.select(Membership.id).where(Membership.hub_id == hold.hub_id, Membership.user_id == hold.user_id,
+                                       Membership.status.in_(LIVE_STATUSES)))
+    if already_member is not None or (not has_seat and not take_seat(hold.hub_id)):
+        _refund_late_payment(hold, sub, already_member=already_member is not None)
+        return
+    membership = pending_membership(hold.hub_id, hold.user_id) if has_seat else None
+    if membership is None:
+        membership = Membership(hub_id=hold.hub_id, user_id=hold.user_id, plan_id=hold.plan_id, status=S.PENDING)
+        db.session.add(membership)
+    membership.plan_id = hold.plan_id
+    membership.subscription_ref = sub.ref
+    membership.customer_ref = sub.customer_ref
+    hold.status = HoldStatus.CONVERTED
+    db.session.flush()
+    audit.record("hold.converted", hold, actor_label=STRIPE, subscription=sub.ref, late=not has_seat)
+    _apply(membership, sub)
+    db.session.flush()
+    send_email(hold.user.email, f"Welcome to {hold.hub.name}", "membership_welcome",
+               user=hold.user, hub=hold.hub, link=external_url("hubs.show", slug=hold.hub.slug))
+
+
+def _apply(membership: Membership, sub: Subscription) -> None:
+    membership.customer_ref = sub.customer_ref
+    membership.current_period_end = sub.current_period_end
+    membership.cancel_at_period_end = sub.cancel_at_period_end
+    if membership.status in (S.CANCELED, S.EXPIRED):
+        return  # an ended membership stays ended; a returning person joins again
+    if sub.status in PAID:
+        transition(membership, S.ACTIVE, actor_label=STRIPE, reason=f"subscription {sub.status}")
+    elif sub.status in UNPAID and membership.status is S.ACTIVE:
+        transition(membership, S.PAST_DUE, actor_label=STRIPE, reason="payment failed")
+        send_email(membership.user.email, f"Your payment for {membership.hub.name} failed", "payment_failed",
+                   user=membership.user, hub=membership.hub, membership=membership,
+                   link=external_url("memberships.billing"))
+    elif sub.status in ENDED:
+        ended = S.EXPIRED if membership.status is S.PAST_DUE else S.CANCELED
+        transition(membership, ended, actor_label=STRIPE, reason=f"subscription {sub.status}")
+
+
+def _refund_late_payment(hold: SeatHold, sub: Subscription, *, already_member: bool) -> None:
+    """The hold ran out and the hub filled meanwhile (or the person is in already): refund, never admit."""
+    if hold.status is HoldStatus.CONVERTED:
+        return
+    from .joining import release_hold
+
+    gw = gateway()
+    # Both calls are idempotent; afterwards the subscription reads as canceled, so a repeated event stops above.
+    gw.refund_latest_payment(sub.ref, reason="seat no longer available")
+    gw.cancel_subscription(sub.ref, at_period_end=False)
+    release_hold(hold, actor_label=STRIPE, reason="already a member")
+    audit.record("payment.refunded_late", hold, actor_label=STRIPE, subscription=sub.ref,
+                 already_member=already_member)
+    send_email(hold.user.email, f"Your payment for {hold.hub.name} was refunded", "late_payment_refunded",
+               user=hold.user, hub=hold.hub, already_member=already_member,
+               link=external_url("memberships.join", slug=hold.hub.slug))

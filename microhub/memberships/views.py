@@ -1,0 +1,203 @@
+"""Join, confirm, cancel, billing and leave pages."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.forms import ConfirmForm
+from ..billing.gateway import GatewayError, gateway
+from ..billing.local import LocalGateway
+from ..billing.plans import hub_plans
+from ..database import utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..forms import show_error
+from ..hubs.access import hub_for
+from ..hubs.models import Role
+from ..urls import external_url
+from . import joining, leaving
+from .forms import CardForm, JoinForm, LeaveForm
+from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus
+from .services import live_membership
+
+bp = Blueprint("memberships", __name__)
+
+
+@bp.route("/h/<slug>/join", methods=["GET", "POST"])
+@login_required
+def join(slug: str):
+    hub = hub_for(slug)
+    if live_membership(hub, current_user) is not None:
+        flash(f"You are a member of {hub.name} already.", "info")
+        return redirect(url_for("hubs.show", slug=hub.slug))
+    plans = hub_plans(hub.id)
+    form = JoinForm()
+    form.plan.choices = [(str(p.id), p.name) for p in plans]
+    held = joining.open_hold(hub.id, current_user.id)
+    if form.validate_on_submit():
+        try:
+            hold = joining.start_join(hub, current_user, form.plan.data)
+            db.session.commit()  # the seat is ours before we talk to the payment provider
+            return redirect(_checkout(hub, hold))
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+    from .waitlist import waitlist_position
+
+    return render_template("memberships/join.html", hub=hub, plans=plans, form=form, held=held,
+                           position=waitlist_position(hub.id, current_user.id),
+                           waitlist_form=ConfirmForm()), 400 if form.errors else 200
+
+
+def _checkout(hub, hold) -> str:
+    """Create (or reuse) the checkout for a committed hold and return where to send the person."""
+    if hold.checkout_ref is None:
+        try:
+            checkout = gateway().create_checkout(
+                hold=hold, plan=hold.plan, hub=hub, user=current_user,
+                success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
+                cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
+                expires_at=utcnow() + timedelta(minutes=joining.CHECKOUT_MINUTES),
+            )
+        except GatewayError:
+            db.session.rollback()
+            joining.release_hold(hold, actor=current_user, reason="payment provider unavailable")
+            db.session.commit()
+            raise
+        hold.checkout_ref = checkout.ref
+        db.session.commit()
+        return checkout.url
+    return gateway().checkout_url(hold.checkout_ref)
+
+
+@bp.get("/h/<slug>/join/<int:hold_id>/confirming")
+@login_required
+def confirming(slug: str, hold_id: int):
+    hub = hub_for(slug)
+    hold = _my_hold(hub, hold_id)
+    membership = live_membership(hub, current_user)
+    return render_template("memberships/confirming.html", hub=hub, hold=hold, membership=membership)
+
+
+@bp.get("/h/<slug>/join/<int:hold_id>/cancelled")
+@login_required
+def cancelled(slug: str, hold_id: int):
+    hub = hub_for(slug)
+    hold = _my_hold(hub, hold_id)
+    if hold.status is HoldStatus.HELD:
+        joining.cancel_checkout(hold, current_user)
+        db.session.commit()
+    flash("Payment cancelled; the seat we kept for you is free again.", "info")
+    return redirect(url_for("hubs.show", slug=hub.slug))
+
+
+def _my_hold(hub, hold_id):
+    try:
+        return joining.hold_of(current_user, hub, hold_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/account/billing")
+@login_required
+def billing():
+    memberships = db.session.scalars(
+        db.select(Membership).where(Membership.user_id == current_user.id, Membership.status.in_(LIVE_STATUSES))
+        .options(db.joinedload(Membership.hub), db.joinedload(Membership.plan)).order_by(Membership.id)
+    ).all()
+    local = isinstance(gateway(), LocalGateway)
+    return render_template("memberships/billing.html", memberships=memberships, local=local,
+                           confirm=ConfirmForm(), card_form=CardForm())
+
+
+def _my_membership(membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != current_user.id:
+        abort(404)
+    return membership
+
+
+@bp.post("/account/billing/<int:membership_id>/portal")
+@login_required
+def portal(membership_id: int):
+    membership = _my_membership(membership_id)
+    if not ConfirmForm().validate_on_submit() or not membership.customer_ref:
+        abort(400)
+    return redirect(gateway().portal_url(membership.customer_ref, external_url("memberships.billing")))
+
+
+@bp.post("/account/billing/<int:membership_id>/<any(cancel, resume):action>")
+@login_required
+def renewal(membership_id: int, action: str):
+    membership = _my_membership(membership_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "cancel":
+            leaving.leave(membership, current_user, feedback=None)
+            flash("Your membership ends at the end of the paid period.", "success")
+        else:
+            leaving.resume(membership, current_user)
+            flash("Welcome back: your membership renews as before.", "success")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("memberships.billing"))
+
+
+@bp.post("/account/billing/<int:membership_id>/card")
+@login_required
+def card(membership_id: int):
+    membership = _my_membership(membership_id)
+    gw = gateway()
+    form = CardForm()
+    if not isinstance(gw, LocalGateway) or not membership.customer_ref or not form.validate_on_submit():
+        abort(400)
+    try:
+        gw.update_card(membership.customer_ref, form.card_number.data)
+        db.session.commit()
+        flash("Card updated.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("memberships.billing"))
+
+
+@bp.route("/h/<slug>/leave", methods=["GET", "POST"])
+@login_required
+def leave(slug: str):
+    hub = hub_for(slug, Role.MEMBER)
+    membership = live_membership(hub, current_user)
+    form = LeaveForm()
+    if form.validate_on_submit():
+        try:
+            leaving.leave(membership, current_user, feedback=form.feedback.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"Thank you for being part of {hub.name}. "
+                  + ("Your seat stays yours until the paid period ends." if membership.status in LIVE_STATUSES
+                     else "Your seat is released."), "success")
+            return redirect(url_for("hubs.show", slug=hub.slug))
+    return render_template("memberships/leave.html", hub=hub, membership=membership, form=form)
+
+
+@bp.post("/h/<slug>/manage/members/<int:membership_id>/advance")
+def advance(slug: str, membership_id: int):
+    """Organizer-only test action (local gateway): jump a member's subscription to its renewal."""
+    hub = hub_for(slug, Role.ORGANIZER)
+    gw = gateway()
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.hub_id != hub.id:
+        abort(404)
+    if not isinstance(gw, LocalGateway) or not membership.subscription_ref or not ConfirmForm().validate_on_submit():
+        abort(400)
+    outcome = gw.advance_period(membership.subscription_ref)
+    db.session.commit()
+    flash(f"Test clock: {membership.user.name}'s subscription {outcome.replace('_', ' ')}.", "success")
+    return redirect(url_for("hubs.manage", slug=hub.slug))
