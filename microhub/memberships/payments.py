@@ -64,8 +64,8 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
         if membership is not None:
             _apply(membership, sub)
         return
-    if sub.status not in PAID:
-        return  # nothing paid yet; the hold keeps running
+    if sub.status not in PAID + UNPAID:
+        return  # never paid (incomplete), or over before we heard of it: the hold runs out by itself
     from .joining import pending_membership
 
     has_seat = hold.status is HoldStatus.HELD

@@ -36,6 +36,7 @@ def join(slug: str):
     form = JoinForm()
     form.plan.choices = [(str(p.id), p.name) for p in plans]
     held = joining.open_hold(hub.id, current_user.id)
+    status = 200
     if form.validate_on_submit():
         try:
             hold = joining.start_join(hub, current_user, form.plan.data)
@@ -44,11 +45,14 @@ def join(slug: str):
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
+            status = error.status_code
+    elif form.errors:
+        status = 400
     from .waitlist import waitlist_position
 
     return render_template("memberships/join.html", hub=hub, plans=plans, form=form, held=held,
                            position=waitlist_position(hub.id, current_user.id),
-                           waitlist_form=ConfirmForm()), 400 if form.errors else 200
+                           waitlist_form=ConfirmForm()), status
 
 
 def _checkout(hub, hold) -> str:
