@@ -1,0 +1,184 @@
+"""StripeGateway: the `Gateway` interface on Stripe's API through the official `stripe` client."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+
+import stripe
+
+from .gateway import Checkout, Gateway, GatewayError, Subscription
+
+log = logging.getLogger(__name__)
+
+
+def _value(obj, key, default=None):
+    """obj[key] for StripeObjects and dicts alike; StripeObject.get() raises, so no .get()."""
+    try:
+        value = obj[key]
+    except (KeyError, TypeError, AttributeError):
+        return default
+    return default if value is None else value
+
+
+def _ts(value) -> datetime | None:
+    return datetime.fromtimestamp(int(value), tz=timezone.utc) if value is not None else None
+
+
+class StripeGateway(Gateway):
+    name = "stripe"
+
+    def __init__(self, api_key: str, api_base: str | None = None):
+        # Network retries are safe because every POST carries an idempotency key.
+        kwargs = {"base_addresses": {"api": api_base.rstrip("/")}} if api_base else {}
+        self.client = stripe.StripeClient(api_key, max_network_retries=2, **kwargs)
+
+    def _call(self, what: str, fn, *args):
+        try:
+            return fn(*args)
+        except stripe.StripeError as error:
+            # The full error goes to the log; people only see a short message that leaks nothing.
+            log.warning("Stripe %s failed: %s (code=%s, request=%s)", what, error, getattr(error, "code", None),
+                        getattr(error, "request_id", None))
+            shown = getattr(error, "user_message", None) if isinstance(error, stripe.CardError) else None
+            raise GatewayError(shown or "The payment provider could not handle this right now. Please try again.") \
+                from error
+
+    # -- plans -----------------------------------------------------------------------------------
+    def sync_plan(self, plan) -> None:
+        hub = plan.hub
+        meta = {"hub": hub.slug, "plan_id": str(plan.id)}
+        if plan.stripe_product_id is None:
+            product = self._call("product", self.client.v1.products.create,
+                                 {"name": f"{hub.name} – {plan.name}", "metadata": meta},
+                                 {"idempotency_key": f"plan-product-{plan.id}"})
+            plan.stripe_product_id = product.id
+        if plan.stripe_price_id is None:  # also repairs a plan whose price creation failed last time
+            price = self._call("price", self.client.v1.prices.create, {
+                "product": plan.stripe_product_id, "unit_amount": plan.price_minor,
+                "currency": hub.currency.lower(), "recurring": {"interval": plan.interval.value}, "metadata": meta,
+            }, {"idempotency_key": f"plan-price-{plan.id}"})
+            plan.stripe_price_id = price.id
+
+    # -- checkout --------------------------------------------------------------------------------
+    def create_checkout(self, *, hold, plan, hub, user, success_url, cancel_url, expires_at) -> Checkout:
+        if plan.stripe_price_id is None:
+            self.sync_plan(plan)
+        meta = {"hold_id": str(hold.id), "hub": hub.slug}
+        session = self._call("checkout", self.client.v1.checkout.sessions.create, {
+            "mode": "subscription",
+            "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+            "client_reference_id": str(user.id),
+            "customer_email": user.email,
+            "metadata": meta,
+            # The subscription carries the hold too, so its own events can be matched without the session.
+            "subscription_data": {"metadata": meta},
+            "expires_at": int(expires_at.timestamp()),
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }, {"idempotency_key": f"hold-{hold.id}-checkout"})
+        return Checkout(ref=session.id, url=session.url, expires_at=expires_at)
+
+    def checkout_url(self, checkout_ref: str) -> str:
+        return self._call("checkout lookup", self.client.v1.checkout.sessions.retrieve, checkout_ref).url
+
+    def expire_checkout(self, checkout_ref: str) -> None:
+        try:
+            self.client.v1.checkout.sessions.expire(checkout_ref, None, {"idempotency_key": f"expire-{checkout_ref}"})
+        except stripe.InvalidRequestError:
+            # Stripe refuses to expire a session that is not open (paid, or expired already): that is the goal.
+            session = self._call("checkout lookup", self.client.v1.checkout.sessions.retrieve, checkout_ref)
+            if session.status == "open":
+                raise GatewayError("The payment provider could not end the checkout. Please try again.")
+        except stripe.StripeError as error:
+            self._call("checkout expire", _raise, error)
+
+    # -- subscriptions ---------------------------------------------------------------------------
+    def get_subscription(self, subscription_ref: str) -> Subscription:
+        sub = self._call("subscription lookup", self.client.v1.subscriptions.retrieve, subscription_ref)
+        # API versions from 2025-03-31 on keep the period on the items, older ones on the subscription.
+        items = _value(_value(sub, "items", {}), "data", [])
+        period_end = _value(items[0], "current_period_end") if items else None
+        if period_end is None:
+            period_end = _value(sub, "current_period_end")
+        customer = _value(sub, "customer")
+        metadata = _value(sub, "metadata", {})
+        return Subscription(
+            ref=sub.id, status=sub.status,
+            customer_ref=customer if isinstance(customer, str) else _value(customer, "id"),
+            current_period_end=_ts(period_end), cancel_at_period_end=bool(_value(sub, "cancel_at_period_end", False)),
+            metadata=metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata),
+        )
+
+    def cancel_subscription(self, subscription_ref: str, *, at_period_end: bool) -> None:
+        if at_period_end:
+            self._set_cancel_at_period_end(subscription_ref, True)
+            return
+        try:
+            self.client.v1.subscriptions.cancel(subscription_ref, None,
+                                                {"idempotency_key": f"cancel-{subscription_ref}-False"})
+        except stripe.InvalidRequestError:
+            # Cancelling twice is refused by Stripe; a subscription that is already canceled is the goal.
+            if self.get_subscription(subscription_ref).status != "canceled":
+                raise GatewayError("The payment provider could not cancel the subscription. Please try again.")
+        except stripe.StripeError as error:
+            self._call("subscription cancel", _raise, error)
+
+    def resume_subscription(self, subscription_ref: str) -> None:
+        self._set_cancel_at_period_end(subscription_ref, False)
+
+    def _set_cancel_at_period_end(self, subscription_ref: str, value: bool) -> None:
+        # Setting a flag is idempotent by itself, and a member may cancel, resume and cancel again within
+        # Stripe's 24 h key memory: a fixed key would replay the first answer and drop the later change.
+        key = f"cancel-{subscription_ref}-{value}-{uuid.uuid4().hex}"
+        self._call("subscription update", self.client.v1.subscriptions.update, subscription_ref,
+                   {"cancel_at_period_end": value}, {"idempotency_key": key})
+
+    def refund_latest_payment(self, subscription_ref: str, *, reason: str) -> None:
+        invoices = self._call("invoice list", self.client.v1.invoices.list, {
+            "subscription": subscription_ref, "status": "paid", "limit": 1, "expand": ["data.payments"],
+        })  # Stripe lists newest first
+        if not invoices.data:
+            return
+        invoice = invoices.data[0]
+        target = _payment_of(invoice)
+        if target is None:
+            log.warning("Paid invoice %s of %s has no payment to refund", invoice.id, subscription_ref)
+            return
+        # Keyed by invoice, not only subscription: a later renewal's refund must not replay an earlier one.
+        try:
+            self.client.v1.refunds.create({**target, "metadata": {"reason": reason[:500], "invoice": invoice.id}},
+                                          {"idempotency_key": f"refund-{subscription_ref}-{invoice.id}"})
+        except stripe.InvalidRequestError as error:
+            if error.code != "charge_already_refunded":  # refunded before: nothing left to do
+                self._call("refund", _raise, error)
+        except stripe.StripeError as error:
+            self._call("refund", _raise, error)
+
+    def portal_url(self, customer_ref: str, return_url: str) -> str:
+        # Portal sessions are short-lived and made per click, so each gets its own key.
+        session = self._call("billing portal", self.client.v1.billing_portal.sessions.create,
+                             {"customer": customer_ref, "return_url": return_url},
+                             {"idempotency_key": f"portal-{customer_ref}-{uuid.uuid4().hex}"})
+        return session.url
+
+
+def _raise(error):
+    raise error
+
+
+def _payment_of(invoice) -> dict | None:
+    """What to refund: the invoice's paid payment (new API versions) or its charge/payment_intent (old ones)."""
+    for payment in _value(_value(invoice, "payments", {}), "data", []):
+        if _value(payment, "status", "paid") != "paid":
+            continue
+        inner = _value(payment, "payment", {})
+        for kind in ("payment_intent", "charge"):
+            ref = _value(inner, kind)
+            if ref:
+                return {kind: ref if isinstance(ref, str) else ref.id}
+    for kind in ("payment_intent", "charge"):
+        ref = _value(invoice, kind)
+        if ref:
+            return {kind: ref if isinstance(ref, str) else ref.id}
+    return None

@@ -1,0 +1,161 @@
+"""A small fake of Stripe's HTTP API: records every request and answers Stripe-shaped JSON."""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+#: Any parameter containing this makes the fake answer 402 with a card error, as Stripe does for a decline.
+FAIL = "trigger-402"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict  # flat, as sent: {"metadata[hold_id]": "7", "line_items[0][price]": "price_1"}
+    headers: dict
+    form: dict = field(default_factory=dict)  # the same, nested
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("Idempotency-Key")
+
+
+def nest(flat: dict) -> dict:
+    """Stripe's form encoding back to objects: a[b][0][c]=v → {"a": {"b": [{"c": v}]}}."""
+    root: dict = {}
+    for key, value in flat.items():
+        parts = re.findall(r"[^\[\]]+", key)
+        node = root
+        for part, following in zip(parts, parts[1:]):
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _lists(root)
+
+
+def _lists(node):
+    if isinstance(node, dict):
+        node = {k: _lists(v) for k, v in node.items()}
+        if node and all(k.isdigit() for k in node):
+            return [node[k] for k in sorted(node, key=int)]
+    return node
+
+
+class FakeStripe:
+    def __init__(self):
+        self.requests: list[Request] = []
+        self.objects: dict[str, dict] = {}
+        self._replies: dict[str, tuple[int, dict]] = {}  # idempotency key → first answer, as Stripe keeps them
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add(self, prefix: str, kind: str, **data) -> dict:
+        obj = {"id": f"{prefix}_{next(self._ids)}", "object": kind, "created": int(time.time()), "livemode": False,
+               "metadata": {}, **data}
+        self.objects[obj["id"]] = obj
+        return obj
+
+    def calls(self, method: str, path: str) -> list[Request]:
+        return [r for r in self.requests if r.method == method and r.path == path]
+
+    # -- the API -----------------------------------------------------------------------------------
+    def handle(self, method: str, path: str, form: dict) -> tuple[int, dict]:
+        if method == "POST" and path == "/v1/products":
+            return 200, self.add("prod", "product", name=form["name"], metadata=form.get("metadata", {}), active=True)
+        if method == "POST" and path == "/v1/prices":
+            return 200, self.add("price", "price", product=form["product"], unit_amount=int(form["unit_amount"]),
+                                 currency=form["currency"], recurring=form.get("recurring"),
+                                 metadata=form.get("metadata", {}))
+        if method == "POST" and path == "/v1/checkout/sessions":
+            session = self.add("cs_test", "checkout.session", status="open", url=None, subscription=None,
+                               customer=None, **{k: v for k, v in form.items() if k != "expires_at"},
+                               expires_at=int(form["expires_at"]))
+            session["url"] = f"{self.url}/pay/{session['id']}"
+            return 200, session
+        if match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)(/expire)?", path):
+            session = self.objects.get(match[1])
+            if session is None:
+                return _error(404, "invalid_request_error", f"No such checkout.session: '{match[1]}'", "resource_missing")
+            if match[2]:
+                if session["status"] != "open":
+                    return _error(400, "invalid_request_error", "Only Checkout Sessions with a status in [\"open\"] "
+                                  "can be expired.", None)
+                session["status"] = "expired"
+            return 200, session
+        if match := re.fullmatch(r"/v1/subscriptions/([^/]+)", path):
+            sub = self.objects.get(match[1])
+            if sub is None:
+                return _error(404, "invalid_request_error", f"No such subscription: '{match[1]}'", "resource_missing")
+            if method == "DELETE":
+                if sub["status"] == "canceled":
+                    return _error(400, "invalid_request_error", "This subscription has already been canceled.", None)
+                sub["status"] = "canceled"
+            elif method == "POST" and "cancel_at_period_end" in form:
+                sub["cancel_at_period_end"] = form["cancel_at_period_end"] == "true"
+            return 200, sub
+        if method == "GET" and path == "/v1/invoices":
+            found = [o for o in self.objects.values() if o["object"] == "invoice"
+                     and all(o.get(k) == form[k] for k in ("subscription", "status") if k in form)]
+            found.sort(key=lambda o: (o["created"], o["id"]), reverse=True)
+            return 200, {"object": "list", "url": path, "has_more": False, "data": found[:int(form.get("limit", 10))]}
+        if method == "POST" and path == "/v1/refunds":
+            return 200, self.add("re", "refund", status="succeeded", **form)
+        if method == "POST" and path == "/v1/billing_portal/sessions":
+            session = self.add("bps", "billing_portal.session", **form)
+            session["url"] = f"{self.url}/portal/{session['id']}"
+            return 200, session
+        return _error(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path})", None)
+
+    def serve(self, method: str, raw_path: str, headers: dict, body: str) -> tuple[int, dict]:
+        url = urlsplit(raw_path)
+        params = dict(parse_qsl(url.query if method in ("GET", "DELETE") else body, keep_blank_values=True))
+        request = Request(method, url.path, params, headers, nest(params))
+        with self._lock:
+            self.requests.append(request)
+            if any(FAIL in value for value in params.values()):
+                return _error(402, "card_error", "Your card was declined.", "card_declined")
+            if request.idempotency_key in self._replies:
+                return self._replies[request.idempotency_key]
+            reply = self.handle(method, url.path, request.form)
+            if request.idempotency_key and method == "POST":
+                self._replies[request.idempotency_key] = reply
+            return reply
+
+
+def _error(status: int, kind: str, message: str, code: str | None) -> tuple[int, dict]:
+    return status, {"error": {"type": kind, "message": message, "code": code}}
+
+
+def _handler(fake: FakeStripe):
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            status, payload = fake.serve(self.command, self.path, dict(self.headers.items()), body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Request-Id", f"req_fake_{len(fake.requests)}")
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = _any
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    return Handler
