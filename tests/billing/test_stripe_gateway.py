@@ -26,10 +26,11 @@ def fake():
 
 @pytest.fixture
 def stripe_app(app, app_factory, fake):
-    """An app paying through Stripe (the fake), its context active for the test body."""
-    built = app_factory(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.url)
-    with built.app_context():
-        yield built
+    """An app paying through Stripe (the fake) to serve requests, and a twin's context active for the test
+    body: requests reusing the test's own app context would share `g`, and with it the logged-in user."""
+    served, test_side = (app_factory(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.url) for _ in range(2))
+    with test_side.app_context():
+        yield served
         db.session.remove()
 
 
