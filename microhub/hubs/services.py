@@ -75,9 +75,15 @@ def update_hub(hub: Hub, info: HubInfo) -> Hub:
     _check(info)
     if info.currency != hub.currency and _has_priced_plans(hub):
         raise ValidationFailed("The currency cannot change once plans have prices.", field="currency")
+    cap_changed = info.cap != hub.cap
     for f in fields(HubInfo):
         setattr(hub, f.name, getattr(info, f.name))
     hub.name, hub.purpose = info.name.strip(), info.purpose.strip()
+    db.session.flush()
+    if cap_changed:  # freed or new seats go to the waitlist first; a lowered cap removes nobody
+        from ..memberships.waitlist import offer_free_seats
+
+        offer_free_seats(hub.id)
     return hub
 
 
