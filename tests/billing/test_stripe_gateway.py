@@ -225,3 +225,21 @@ def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
     session = fake.calls("POST", "/v1/checkout/sessions")[0]
     assert session.params["metadata[hold_id]"] == str(hold.id)
     assert session.params["success_url"].endswith(f"/h/{hub.slug}/join/{hold.id}/confirming")
+
+
+def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
+    hub = HubFactory(cap=5)
+    plan = _plan(hub)
+    member = UserFactory(email=f"{FAIL}@example.org")  # the fake refuses any request carrying it
+    client = stripe_app.test_client()
+    client.login(member.email)
+
+    response = client.submit(f"/h/{hub.slug}/join", {"plan": str(plan.id)})
+
+    assert response.status_code == 502  # GatewayError's status; the page shows the form and the message
+    assert "Your card was declined." in response.get_data(as_text=True)
+    assert fake.calls("POST", "/v1/checkout/sessions")
+    db.session.refresh(hub)
+    assert hub.seats_taken == 0
+    hold = db.session.scalars(db.select(SeatHold).filter_by(hub_id=hub.id, user_id=member.id)).one()
+    assert hold.status.value == "released" and hold.checkout_ref is None
