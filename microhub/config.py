@@ -28,7 +28,7 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         raise ConfigError(f"MICROHUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     production = env == "production"
 
-    secret_key = os.environ.get("SECRET_KEY")
+    secret_key = (overrides or {}).get("SECRET_KEY") or os.environ.get("SECRET_KEY")
     if not secret_key:
         if production:
             raise ConfigError(

@@ -121,8 +121,11 @@ def client(app) -> Client:
 
 
 @pytest.fixture
-def app_factory(db_url):
-    """Build another app on the test database with different settings (e.g. production, SMTP_URL)."""
+def app_factory(app, db_url):
+    """Build another app on the test database with different settings (e.g. production, SMTP_URL).
+
+    It depends on `app`, so the tables are emptied after the test whichever app wrote to them.
+    """
     made = []
 
     def build(environment: str = "test", **overrides):
