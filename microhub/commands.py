@@ -63,11 +63,14 @@ def _dispose_engines(app) -> None:
 @pass_script_info
 def scheduler_command(info: ScriptInfo, interval: int):
     """Enqueue the scheduler tick every minute (RQ cron); workers run it."""
+    build_cron(info.load_app(), interval).start()
+
+
+def build_cron(app, interval: int = 60):
+    """The RQ cron scheduler `microhub scheduler` runs: the tick, on the low queue, every `interval` seconds."""
     from rq.cron import CronScheduler
 
-    app = info.load_app()
-    conn = _redis_or_fail(app)
-    cron = CronScheduler(connection=conn, name=f"microhub-scheduler-{os.getpid()}")
+    cron = CronScheduler(connection=_redis_or_fail(app), name=f"microhub-scheduler-{os.getpid()}")
     cron.register(jobs.run, queue_name=jobs.LOW, args=("microhub.jobs:tick",), interval=interval,
                   name="microhub-tick")
-    cron.start()
+    return cron

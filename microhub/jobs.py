@@ -44,15 +44,18 @@ def periodic(fn: Callable[[], None]) -> Callable[[], None]:
 
 def tick() -> None:
     """Run every periodic function once; each one enqueues idempotent jobs for what is due."""
+    failed = None
     for fn in _periodic:
         try:
             fn()
             db.session.commit()
-        except Exception:
+        except Exception as exc:
             db.session.rollback()
             log.exception("periodic task %s failed", _dotted(fn))
-            if current_app.config["JOBS_RAISE"]:
-                raise
+            failed = failed or exc
+    # One broken task must not starve the others; tests still get the first failure, afterwards.
+    if failed is not None and current_app.config["JOBS_RAISE"]:
+        raise failed
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -81,21 +84,48 @@ def enqueue(fn: Callable, *ids, queue_name: str = DEFAULT, retry: Retry | None =
     job = (_dotted(fn), ids, queue_name, retry, job_id)
     session = db.session()
     if session.in_transaction():
-        session.info.setdefault(_PENDING, []).append(job)
+        # The innermost savepoint is kept with the job, so rolling that savepoint back drops the job.
+        session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), job))
     else:
         _dispatch(current_app._get_current_object(), [job])
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    jobs = session.info.pop(_PENDING, None)
-    if jobs and has_app_context():
-        _dispatch(current_app._get_current_object(), jobs)
+    # Releasing a savepoint fires this too, but nothing is committed until the outermost transaction is.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    if pending and has_app_context():
+        _dispatch(current_app._get_current_object(), [job for _, job in pending])
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    # Fired for the outermost transaction and for each savepoint: drop what was enqueued inside it.
+    savepoint = session.get_nested_transaction()
+    pending = session.info.pop(_PENDING, None)
+    if savepoint is not None and pending:
+        session.info[_PENDING] = [(sp, job) for sp, job in pending if not _within(sp, savepoint)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Commit and rollback took their jobs already. A transaction that was only closed (say a request that
+    # read a row after its commit, which opens a new one) drops them, loudly, rather than run them later.
+    if transaction.parent is None:
+        dropped = session.info.pop(_PENDING, None)
+        if dropped:
+            log.warning("transaction closed without commit, dropped %s",
+                        ", ".join(f"{dotted}{ids}" for _, (dotted, ids, *_) in dropped))
+
+
+def _within(transaction, savepoint) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _dispatch(app: Flask, jobs: list) -> None:
