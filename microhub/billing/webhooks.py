@@ -7,7 +7,8 @@ from datetime import timedelta
 import stripe
 from flask import Blueprint, jsonify, request
 from rq import Retry
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import jobs
 from ..database import utcnow
@@ -19,6 +20,7 @@ bp = Blueprint("webhooks", __name__)
 
 #: Stored events still unprocessed this long after arrival are enqueued again by the sweeper.
 SWEEP_AFTER = timedelta(minutes=3)
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
 
 
@@ -26,8 +28,8 @@ class BadEvent(ValueError):
     """The body is not a signed, well-formed event; nothing was stored."""
 
 
-def ingest(raw: bytes, signature: str | None) -> tuple[PaymentEvent, bool]:
-    """Verify and store one delivery; returns (event, is_new). Commits, then enqueues processing."""
+def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
+    """Verify and store one delivery; returns (event id, is_new). Commits, then enqueues processing."""
     try:
         stripe.WebhookSignature.verify_header(raw, signature, webhook_secret(), tolerance=300)
     except stripe.SignatureVerificationError as exc:
@@ -40,35 +42,37 @@ def ingest(raw: bytes, signature: str | None) -> tuple[PaymentEvent, bool]:
         raise BadEvent("body is not an event object")
     event_id, event_type, created = body.get("id"), body.get("type"), body.get("created")
     data = body.get("data")
-    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str) and isinstance(created, int)
-            and isinstance(data, dict) and isinstance(data.get("object"), dict)):
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255 and isinstance(event_type, str)
+            and len(event_type) <= 80 and isinstance(created, int) and isinstance(data, dict)
+            and isinstance(data.get("object"), dict)):
         raise BadEvent("event lacks id, type, created or data.object")
 
-    existing = db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id=event_id))
-    if existing is not None:
-        return existing, False
+    # One statement decides new or repeated, even when Stripe delivers the same event twice at once.
+    insert = _INSERTS[db.session.get_bind().dialect.name](PaymentEvent)
+    stored_id = db.session.execute(
+        insert.values(stripe_id=event_id, type=event_type, created=created, payload=body, received_at=utcnow(),
+                      attempts=0)
+        .on_conflict_do_nothing(index_elements=["stripe_id"])
+        .returning(PaymentEvent.id)
+    ).scalar_one_or_none()
+    if stored_id is None:
+        db.session.rollback()
+        return event_id, False
     from .processing import process_event
 
-    event = PaymentEvent(stripe_id=event_id, type=event_type, created=created, payload=body)
-    db.session.add(event)
-    try:
-        db.session.flush()
-        jobs.enqueue(process_event, event.id, queue_name=jobs.HIGH, retry=RETRY)  # dispatched once committed
-        db.session.commit()
-    except IntegrityError:  # the same event delivered twice at once: the other request stored it
-        db.session.rollback()
-        return db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id=event_id)), False
-    return event, True
+    jobs.enqueue(process_event, stored_id, queue_name=jobs.HIGH, retry=RETRY)  # dispatched once committed
+    db.session.commit()
+    return event_id, True
 
 
 @bp.post("/webhooks/stripe")
 @csrf.exempt
 def stripe_webhook():
     try:
-        event, is_new = ingest(request.get_data(), request.headers.get("Stripe-Signature"))
+        event_id, is_new = ingest(request.get_data(), request.headers.get("Stripe-Signature"))
     except BadEvent as exc:
         return jsonify(error="bad event", detail=str(exc)), 400
-    return jsonify(received=event.stripe_id, duplicate=not is_new), 200
+    return jsonify(received=event_id, duplicate=not is_new), 200
 
 
 @jobs.periodic
