@@ -10,7 +10,6 @@ from ..accounts.forms import ConfirmForm
 from ..billing.gateway import GatewayError, gateway
 from ..billing.local import LocalGateway
 from ..billing.plans import hub_plans
-from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
@@ -63,7 +62,8 @@ def _checkout(hub, hold) -> str:
                 hold=hold, plan=hold.plan, hub=hub, user=current_user,
                 success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
                 cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
-                expires_at=utcnow() + timedelta(minutes=joining.CHECKOUT_MINUTES),
+                # From the hold, not the clock: a retried call then sends the same parameters with its key.
+                expires_at=hold.created_at + timedelta(minutes=joining.CHECKOUT_MINUTES),
             )
         except GatewayError:
             db.session.rollback()
