@@ -21,6 +21,13 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _connect_args(database_url: str) -> dict:
+    # A database host that drops packets must make /healthz answer 503, not hang.
+    if database_url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": 5}}
+    return {}
+
+
 def load(environment: str | None, instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config for `environment` (development, production or test)."""
     env = environment or os.environ.get("MICROHUB_ENV", "development")
@@ -49,7 +56,7 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "MICROHUB_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **_connect_args(database_url)},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
