@@ -47,9 +47,11 @@ def new():
 
 @bp.route("/h/<slug>")
 def show(slug: str):
+    from ..billing.plans import hub_plans
+
     hub = hub_for(slug)
     return render_template("hubs/show.html", hub=hub, roles=roles_in(hub, current_user),
-                           is_staff=can(hub, *STAFF))
+                           is_staff=can(hub, *STAFF), plans=hub_plans(hub.id))
 
 
 @bp.route("/h/<slug>/manage")
