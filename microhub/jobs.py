@@ -75,15 +75,16 @@ def queue(name: str = DEFAULT, app: Flask | None = None) -> Queue:
 
 
 def enqueue(fn: Callable, *ids, queue_name: str = DEFAULT, retry: Retry | None = None,
-            job_id: str | None = None) -> None:
+            job_id: str | None = None, now: bool = False) -> None:
     """Run `fn(*ids)` in a worker once the current transaction commits (at once if none is open).
 
     A job never sees rows its enqueuer has not committed, and a rolled-back request enqueues nothing.
+    `now=True` is for callers whose rows were committed outside the session (autocommitted statements).
     When Redis is down the job is logged and dropped: sweepers find the work again in the database.
     """
     job = (_dotted(fn), ids, queue_name, retry, job_id)
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and not now:
         # The innermost savepoint is kept with the job, so rolling that savepoint back drops the job.
         session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), job))
     else:
