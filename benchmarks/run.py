@@ -147,8 +147,8 @@ def main() -> None:
         ingest = ingest_benchmark(url)
         processing = processing_benchmark(url)
         queries = query_counts(url)
-    print(f"| benchmark | ours | baseline | ratio | budget |")
-    print(f"|---|---|---|---|---|")
+    print("| benchmark | ours | baseline | ratio | budget |")
+    print("|---|---|---|---|---|")
     print(f"| webhook ingest (verify+store+enqueue) vs bare Flask, gunicorn -w 4 | {ingest['ingest_rps']:.0f} req/s "
           f"| {ingest['bare_rps']:.0f} req/s | {ingest['ratio']:.2f} | ≥ 0.50 |")
     print(f"| event processing vs no-op RQ job, same worker | {processing['process_jps']:.0f} jobs/s "

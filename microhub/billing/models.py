@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
 
 
@@ -30,7 +30,7 @@ class Plan(db.Model):
     #: Price per interval in minor units of the hub's currency (cents for EUR).
     price_minor: Mapped[int]
     interval: Mapped[Interval] = mapped_column(
-        Enum(Interval, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+        value_enum(Interval, 10))
     #: Inactive plans keep their members but take no new ones.
     active: Mapped[bool] = mapped_column(default=True)
     #: Stripe's ids once the plan exists there; None with the local gateway until first used.

@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, false, text
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, utcnow, value_enum
 from ..extensions import db
 
 
@@ -41,7 +41,7 @@ class Membership(db.Model):
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[MembershipStatus] = mapped_column(
-        Enum(MembershipStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(MembershipStatus, 20),
         default=MembershipStatus.PENDING,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -81,7 +81,7 @@ class SeatHold(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     status: Mapped[HoldStatus] = mapped_column(
-        Enum(HoldStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]),
+        value_enum(HoldStatus, 12),
         default=HoldStatus.HELD, index=True)
     #: The seat goes back to the pool at this moment unless payment converted the hold first.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -117,7 +117,7 @@ class WaitlistEntry(db.Model):
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[WaitlistStatus] = mapped_column(
-        Enum(WaitlistStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]),
+        value_enum(WaitlistStatus, 12),
         default=WaitlistStatus.WAITING)
     #: Order in the line: lower goes first. Organizers move people by changing it (with a reason).
     rank: Mapped[float]
@@ -145,7 +145,7 @@ class WaitlistOffer(db.Model):
     #: SHA-256 of the secret in the e-mailed link; the secret itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[OfferStatus] = mapped_column(
-        Enum(OfferStatus, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e]),
+        value_enum(OfferStatus, 12),
         default=OfferStatus.OPEN, index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,7 +18,7 @@ from ..hubs.models import Role
 from ..urls import external_url
 from . import joining, leaving
 from .forms import CardForm, JoinForm, LeaveForm
-from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus
+from .models import LIVE_STATUSES, HoldStatus, Membership
 from .services import live_membership
 
 bp = Blueprint("memberships", __name__)

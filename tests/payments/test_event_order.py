@@ -9,7 +9,7 @@ import microhub.billing.local as local
 from microhub.billing.local import LocalGateway, LocalObject
 from microhub.database import utcnow
 from microhub.extensions import db
-from microhub.memberships import joining, leaving
+from microhub.memberships import joining
 from microhub.memberships.models import Membership, SeatHold
 
 from ..factories import UserFactory

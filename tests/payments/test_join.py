@@ -10,7 +10,7 @@ from microhub.extensions import db
 from microhub.memberships.models import HoldStatus, MembershipStatus, SeatHold
 
 from ..factories import UserFactory, member_of
-from .helpers import BASE, hold_of, hub_with_plan, join_and_pay, membership_of, pay, start_join
+from .helpers import BASE, hold_of, hub_with_plan, join_and_pay, membership_of, start_join
 
 
 def seats(client, hub) -> dict:

@@ -13,7 +13,7 @@ from microhub.hubs.models import Role
 from microhub.memberships.models import HoldStatus, MembershipStatus
 
 from ..factories import RoleFactory, UserFactory, member_of
-from .helpers import BASE, hold_of, hub_with_plan, join_and_pay, membership_of, pay, start_join
+from .helpers import hold_of, hub_with_plan, join_and_pay, membership_of, pay, start_join
 
 
 def paid_member(client, hub, plan, card="4242 4242 4242 4242"):
@@ -32,6 +32,13 @@ def advance(client, organizer, hub, membership):
     assert response.status_code == 302
     db.session.refresh(membership)
     return membership
+
+
+def reopen(checkout: str) -> None:
+    """The person kept the checkout open in a tab: the (test) provider still takes the payment."""
+    obj = db.session.get(LocalObject, checkout.rsplit("/", 1)[1])
+    obj.data = {**obj.data, "status": "open", "expires_at": int((utcnow() + timedelta(hours=1)).timestamp())}
+    db.session.commit()
 
 
 def organizer_for(hub):
@@ -119,11 +126,7 @@ def test_late_payment_after_the_hold_expired_and_the_hub_filled_is_refunded_neve
         jobs.tick()
     assert hold_of(late, hub).status is HoldStatus.RELEASED
     member_of(hub)  # someone else takes the freed seat
-    # The person had the checkout open in a tab; the (test) provider still lets the payment through.
-    session_ref = checkout.rsplit("/", 1)[1]
-    obj = db.session.get(LocalObject, session_ref)
-    obj.data = {**obj.data, "status": "open", "expires_at": int((utcnow() + timedelta(hours=1)).timestamp())}
-    db.session.commit()
+    reopen(checkout)
     pay(client, checkout)
     db.session.refresh(hub)
     assert hub.seats_taken == 1 == hub.cap
@@ -141,9 +144,7 @@ def test_late_payment_is_admitted_when_a_seat_is_still_free(client):
     checkout = start_join(client, hub, plan).headers["Location"]
     with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
         jobs.tick()
-    obj = db.session.get(LocalObject, checkout.rsplit("/", 1)[1])
-    obj.data = {**obj.data, "status": "open", "expires_at": int((utcnow() + timedelta(hours=1)).timestamp())}
-    db.session.commit()
+    reopen(checkout)
     pay(client, checkout)
     assert membership_of(user, hub).status is MembershipStatus.ACTIVE
     db.session.refresh(hub)
