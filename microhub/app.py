@@ -155,9 +155,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .commands import demo_command, scheduler_command, worker_command
+    from .commands import demo_command, events_command, scheduler_command, worker_command
 
-    for command in (demo_command, worker_command, scheduler_command):
+    for command in (demo_command, worker_command, scheduler_command, events_command):
         app.cli.add_command(command)
 
 

@@ -74,3 +74,23 @@ def build_cron(app, interval: int = 60):
     cron.register(jobs.run, queue_name=jobs.LOW, args=("microhub.jobs:tick",), interval=interval,
                   name="microhub-tick")
     return cron
+
+
+@click.command("events")
+@click.option("--all", "show_all", is_flag=True, help="Also list processed events.")
+@with_appcontext
+def events_command(show_all: bool):
+    """List payment events still unprocessed, with the error of their last attempt."""
+    from .billing.models import PaymentEvent
+
+    query = db.select(PaymentEvent).order_by(PaymentEvent.received_at.desc()).limit(100)
+    if not show_all:
+        query = query.where(PaymentEvent.processed_at.is_(None))
+    rows = db.session.scalars(query).all()
+    for event in rows:
+        state = "processed" if event.processed_at else f"waiting, {event.attempts} attempt(s)"
+        click.echo(f"{event.received_at:%Y-%m-%d %H:%M} {event.stripe_id} {event.type} [{state}]")
+        if event.last_error and not event.processed_at:
+            click.echo(f"    {event.last_error}")
+    if not rows:
+        click.echo("No unprocessed payment events." if not show_all else "No payment events.")

@@ -5,8 +5,9 @@ duplicated or out-of-order event leaves the same state as the events delivered o
 """
 from __future__ import annotations
 
-from .. import audit
+from .. import audit, jobs
 from ..billing.gateway import Subscription, gateway
+from ..database import utcnow
 from ..email import send_email
 from ..extensions import db
 from ..urls import external_url
@@ -125,3 +126,19 @@ def _refund_late_payment(hold: SeatHold, sub: Subscription, *, already_member: b
     send_email(hold.user.email, f"Your payment for {hold.hub.name} was refunded", "late_payment_refunded",
                user=hold.user, hub=hold.hub, already_member=already_member,
                link=external_url("memberships.join", slug=hold.hub.slug))
+
+
+@jobs.periodic
+def end_lapsed_grace() -> None:
+    """A past-due member whose grace period ran out loses the seat; the subscription is stopped too."""
+    lapsed = db.session.scalars(
+        db.select(Membership.id).where(Membership.status == S.PAST_DUE, Membership.grace_until < utcnow()).limit(200)
+    ).all()
+    for membership_id in lapsed:
+        membership = db.session.get(Membership, membership_id, with_for_update=True, populate_existing=True)
+        if membership is None or membership.status is not S.PAST_DUE or membership.grace_until >= utcnow():
+            continue
+        if membership.subscription_ref:
+            gateway().cancel_subscription(membership.subscription_ref, at_period_end=False)
+        transition(membership, S.EXPIRED, actor_label="scheduler", reason="grace period over")
+        db.session.commit()

@@ -158,3 +158,34 @@ def test_only_organizers_use_the_test_clock(client):
     client.login(user.email)
     response = client.submit(f"/h/{hub.slug}/manage/members/{membership.id}/advance", {}, form_url="/account/billing")
     assert response.status_code == 403
+
+
+def test_a_lapsed_grace_period_expires_the_membership_once_and_stops_the_subscription(client):
+    hub, plan = hub_with_plan(cap=2)
+    organizer = organizer_for(hub)
+    user = paid_member(client, hub, plan, card="4000 0000 0000 0341")
+    membership = advance(client, organizer, hub, membership_of(user, hub))
+    assert membership.status is MembershipStatus.PAST_DUE
+    with time_machine.travel(membership.grace_until + timedelta(minutes=1), tick=False):
+        jobs.tick()
+        jobs.tick()
+    db.session.refresh(membership)
+    db.session.refresh(hub)
+    assert membership.status is MembershipStatus.EXPIRED and hub.seats_taken == 0
+    sub = db.session.get(LocalObject, membership.subscription_ref)
+    assert sub.data["status"] == "canceled"
+    expired = db.session.scalars(db.select(AuditEntry).filter_by(subject_id=membership.id,
+                                                                 action="membership.expired")).all()
+    assert [e.actor for e in expired] == ["scheduler"]
+
+
+def test_operators_list_unprocessed_events_with_their_error(app_factory):
+    app = app_factory(JOBS_RAISE=False)
+    from .helpers import post_event
+
+    with app.app_context():
+        body = {"id": "evt_broken", "object": "event", "type": "checkout.session.completed", "created": 1,
+                "data": {"object": {"id": "cs_x", "metadata": {}}}}
+        assert post_event(app.test_client(), body).status_code == 200
+    output = app.test_cli_runner().invoke(args=["events"]).output
+    assert "evt_broken checkout.session.completed [waiting, 1 attempt(s)]" in output and "hold_id" in output
