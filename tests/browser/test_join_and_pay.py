@@ -114,6 +114,7 @@ def test_a_full_hub_offers_the_waitlist_and_shows_the_place_in_line(site, page, 
     page.wait_for_url(f"{site}/h/{hub.slug}/join")
     expect(page.get_by_role("heading", name="Night Owls is full")).to_be_visible()
     expect(page.get_by_role("button", name="Continue to payment")).to_have_count(0)
+    expect(page.locator("section.card")).to_contain_text("Its only seat is taken.")
     screenshot("join-full")
     page.get_by_role("button", name="Join the waitlist").click()
 
