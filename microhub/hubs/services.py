@@ -88,8 +88,9 @@ def update_hub(hub: Hub, info: HubInfo) -> Hub:
 
 
 def _has_priced_plans(hub: Hub) -> bool:
-    # Plans arrive with memberships; until then a hub has none.
-    return False
+    from ..billing.models import Plan
+
+    return db.session.scalar(db.select(Plan.id).filter_by(hub_id=hub.id).limit(1)) is not None
 
 
 def grant_role(hub: Hub, email: str, role: Role, granted_by: User) -> HubRole:

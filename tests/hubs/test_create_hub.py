@@ -109,3 +109,16 @@ def test_unknown_hub_is_404_on_pages_and_api(client):
     assert client.get("/h/no-such-hub").status_code == 404
     response = client.get("/api/v1/hubs/no-such-hub")
     assert response.status_code == 404 and response.is_json
+
+
+def test_currency_cannot_change_once_the_hub_has_priced_plans(client):
+    from microhub.billing.models import Interval, Plan
+
+    hub, organizer = organizer_of(currency="EUR")
+    db.session.add(Plan(hub_id=hub.id, name="Member", price_minor=900, interval=Interval.MONTH))
+    db.session.commit()
+    client.login(organizer.email)
+    response = client.submit(f"/h/{hub.slug}/manage/settings", {**HUB, "slug": hub.slug, "currency": "USD"})
+    assert response.status_code == 400 and "cannot change once plans have prices" in response.get_data(as_text=True)
+    db.session.refresh(hub)
+    assert hub.currency == "EUR"
