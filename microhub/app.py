@@ -82,13 +82,18 @@ def register_blueprints(app: Flask) -> None:
     from .billing.local_views import bp as local_checkout
     from .billing.plans import bp as plans
     from .billing.webhooks import bp as webhooks
+    from .cohorts.calendar_views import bp as calendars
+    from .cohorts.checkin_views import bp as checkins
+    from .cohorts.manage_views import bp as cohort_admin
+    from .cohorts.views import bp as cohorts
     from .health import bp as health
     from .hubs.api import bp as hubs_api
     from .hubs.views import bp as hubs
     from .memberships.views import bp as memberships
     from .memberships.waitlist_views import bp as waitlist
 
-    for blueprint in (accounts, hubs, hubs_api, health, plans, memberships, waitlist, webhooks, local_checkout):
+    for blueprint in (accounts, hubs, hubs_api, health, plans, memberships, waitlist, webhooks, local_checkout,
+                      cohorts, cohort_admin, checkins, calendars):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         from .mailbox import bp as mailbox

@@ -57,3 +57,35 @@ def get_or_404(model, **criteria):
     if row is None:
         abort(404)
     return row
+
+
+def take_one(counter, limit, row_id: int) -> bool:
+    """Add one to `counter` on row `row_id` only while it stays below `limit`; False when it is full.
+
+    One conditional UPDATE: PostgreSQL re-checks the WHERE after waiting on a concurrent writer, and
+    SQLite serializes writers, so two takers of the last place can never both succeed.
+    """
+    model = counter.class_
+    result = db.session.execute(
+        db.update(model).where(model.id == row_id, counter < limit).values({counter: counter + 1})
+        .execution_options(synchronize_session=False))
+    _expire(model, row_id, counter.key)
+    return result.rowcount == 1
+
+
+def give_back_one(counter, row_id: int) -> None:
+    """Subtract one from `counter` (never below zero); freeing a place needs no lock."""
+    model = counter.class_
+    db.session.execute(
+        db.update(model).where(model.id == row_id, counter > 0).values({counter: counter - 1})
+        .execution_options(synchronize_session=False))
+    _expire(model, row_id, counter.key)
+
+
+def _expire(model, row_id: int, key: str) -> None:
+    # The UPDATE bypassed the ORM; a row already loaded must re-read its counter.
+    from sqlalchemy.orm.util import identity_key
+
+    row = db.session.identity_map.get(identity_key(model, row_id))
+    if row is not None:
+        db.session.expire(row, [key])

@@ -6,3 +6,4 @@ from .audit import AuditEntry  # noqa: F401
 from .billing.local import LocalObject  # noqa: F401
 from .billing.models import PaymentEvent, Plan  # noqa: F401
 from .memberships.models import Membership, SeatHold, WaitlistEntry, WaitlistOffer  # noqa: F401
+from .cohorts.models import CalendarFeed, CheckIn, CheckInReply, Cohort, CohortSession, Enrollment, Retro  # noqa: F401

@@ -1,0 +1,113 @@
+"""Enrollment: active members take a cohort's places atomically; a full cohort lines people up."""
+from __future__ import annotations
+
+from .. import audit
+from ..database import give_back_one, take_one, utcnow
+from ..errors import Conflict, NotAllowed
+from ..extensions import db
+from ..memberships.services import live_membership
+from .models import Cohort, Enrollment, EnrollmentStatus
+
+IN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING)
+
+
+def enrollment_of(cohort: Cohort, user) -> Enrollment | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(db.select(Enrollment).filter_by(cohort_id=cohort.id, user_id=user.id))
+
+
+def is_enrolled(cohort: Cohort, user) -> bool:
+    enrollment = enrollment_of(cohort, user)
+    return enrollment is not None and enrollment.status is EnrollmentStatus.ENROLLED
+
+
+def waiting_position(cohort: Cohort, enrollment: Enrollment) -> int:
+    ahead = db.session.scalar(db.select(db.func.count(Enrollment.id)).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITING,
+        db.or_(Enrollment.queued_at < enrollment.queued_at,
+               db.and_(Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id))))
+    return ahead + 1
+
+
+def _check_open(cohort: Cohort) -> None:
+    if not cohort.accepts_enrollment:
+        raise Conflict("Enrollment closed when this cohort started." if cohort.status.value != "canceled"
+                       else "This cohort was canceled.")
+
+
+def enroll(cohort: Cohort, user) -> Enrollment:
+    """Take a place, or the cohort's waitlist when it is full (also when someone took the last place first)."""
+    _check_open(cohort)
+    if live_membership(cohort.hub, user) is None:
+        raise NotAllowed(f"Cohorts are for members of {cohort.hub.name}. Join the hub first, then enroll.")
+    enrollment = enrollment_of(cohort, user)
+    if enrollment is not None and enrollment.status in IN:
+        raise Conflict("You are enrolled already." if enrollment.status is EnrollmentStatus.ENROLLED
+                       else "You are on this cohort's waitlist already.")
+    if enrollment is None:
+        enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, status=EnrollmentStatus.WAITING)
+        db.session.add(enrollment)
+    enrollment.queued_at, enrollment.left_at = utcnow(), None
+    if take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
+        _seat(enrollment)
+    else:
+        enrollment.status = EnrollmentStatus.WAITING
+    db.session.flush()
+    audit.record(f"cohort.{enrollment.status.value}", enrollment, actor=user, hub_id=cohort.hub_id,
+                 cohort_id=cohort.id)
+    return enrollment
+
+
+def _seat(enrollment: Enrollment) -> None:
+    enrollment.status = EnrollmentStatus.ENROLLED
+    enrollment.enrolled_at = utcnow()
+
+
+def leave(cohort: Cohort, user) -> Enrollment:
+    """Give the place up before the start; the first person waiting takes it."""
+    enrollment = enrollment_of(cohort, user)
+    if enrollment is None or enrollment.status not in IN:
+        raise Conflict("You are not enrolled in this cohort.")
+    if enrollment.status is EnrollmentStatus.ENROLLED and not cohort.accepts_enrollment:
+        raise Conflict("This cohort has started; to step out now, write to its organizers.")
+    enrollment = db.session.get(Enrollment, enrollment.id, with_for_update=True, populate_existing=True)
+    was = enrollment.status
+    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
+    db.session.flush()
+    audit.record("cohort.left", enrollment, actor=user, hub_id=cohort.hub_id, cohort_id=cohort.id, was=was.value)
+    if was is EnrollmentStatus.ENROLLED:
+        give_back_one(Cohort.seats_taken, cohort.id)
+        fill_free_seats(cohort)
+    return enrollment
+
+
+def _next_waiting(cohort: Cohort) -> Enrollment | None:
+    # Locked, skipping rows a concurrent promotion holds, so one freed place never goes to two people.
+    return db.session.scalar(
+        db.select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITING)
+        .order_by(Enrollment.queued_at, Enrollment.id).limit(1)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+
+
+def fill_free_seats(cohort: Cohort) -> list[Enrollment]:
+    """Move people from the waitlist into free places, first come first; members only."""
+    from .notices import tell
+
+    promoted = []
+    while take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
+        enrollment = _next_waiting(cohort)
+        while enrollment is not None and live_membership(cohort.hub, enrollment.user) is None:
+            enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()  # no longer a member
+            db.session.flush()
+            enrollment = _next_waiting(cohort)
+        if enrollment is None:
+            give_back_one(Cohort.seats_taken, cohort.id)
+            break
+        _seat(enrollment)
+        db.session.flush()
+        audit.record("cohort.promoted", enrollment, actor_label="waitlist", hub_id=cohort.hub_id,
+                     cohort_id=cohort.id, user_id=enrollment.user_id)
+        tell(enrollment.user, cohort, f"A place opened up: you are in {cohort.title}", "cohort_promoted")
+        promoted.append(enrollment)
+    return promoted
