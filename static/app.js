@@ -9,4 +9,10 @@ document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary so screen readers announce what to fix.
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
+  // Ask before a form that cannot be undone (cancelling a session or a cohort).
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
 });
