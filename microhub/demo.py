@@ -1,4 +1,4 @@
-"""Idempotent demo data: the `demo` hub, its organizer and a few members."""
+"""Idempotent demo data: the `demo` hub, its organizer, a few members and two cohorts."""
 from __future__ import annotations
 
 from .accounts.models import User
@@ -55,9 +55,14 @@ def load_demo() -> Hub:
     if not hub_plans(hub.id, active_only=False):
         for plan in DEMO_PLANS:
             create_plan(hub, **plan)
+    members = []
     for name, local in MEMBERS:
         member = _user(f"{local}@demo.microhub.local", name, MEMBER_PASSWORD, "Europe/Berlin")
         if live_membership(hub, member) is None:
             admit(hub, member)
+        members.append(member)
+    from .cohorts.demo import load_cohorts
+
+    load_cohorts(hub, organizer, members)
     db.session.refresh(hub)
     return hub

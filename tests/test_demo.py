@@ -1,4 +1,6 @@
 """`microhub demo` loads the demo hub and can run again without duplicating anything."""
+from datetime import timedelta
+
 from microhub.accounts.models import User
 from microhub.demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD
 from microhub.extensions import db
@@ -28,3 +30,28 @@ def test_demo_organizer_can_log_in_with_the_printed_password(app, client):
     app.test_cli_runner().invoke(args=["demo"])
     client.login(ORGANIZER_EMAIL, ORGANIZER_PASSWORD)
     assert client.get("/h/demo/manage").status_code == 200
+
+
+def test_demo_has_a_running_cohort_whose_next_reminder_and_check_in_prompt_come_with_the_first_tick(app):
+    import time_machine
+
+    from microhub import jobs
+    from microhub.cohorts.models import Cohort, CohortStatus
+    from microhub.database import utcnow
+    from microhub.email import OutboxMessage
+
+    app.test_cli_runner().invoke(args=["demo"])
+    cohorts = {c.title: c for c in db.session.scalars(db.select(Cohort))}
+    running = next(c for c in cohorts.values() if c.status is CohortStatus.RUNNING)
+    assert running.seats_taken == 4 and any(c.status is CohortStatus.OPEN for c in cohorts.values())
+    jobs.tick()
+    subjects = list(db.session.scalars(db.select(OutboxMessage.subject)))
+    assert subjects.count(f"{running.title}: week 3 meets tomorrow") == 4
+    assert subjects.count(f"{running.title}: your week 2 check-in") == 4
+    with time_machine.travel(running.sessions[2].starts_at - timedelta(minutes=50), tick=False):
+        jobs.tick()
+    subjects = list(db.session.scalars(db.select(OutboxMessage.subject)))
+    assert subjects.count(f"{running.title}: week 3 meets in an hour") == 4
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(Cohort.id))) == 2
+    assert running.sessions[2].starts_at > utcnow()

@@ -108,7 +108,11 @@ def today_in(zone: str) -> date:
 
 def create_cohort(hub, info: CohortInfo, *, actor) -> Cohort:
     zone = check_timezone(info.timezone or hub.timezone)
-    fields = _check(info, today=today_in(zone))
+    return add_cohort(hub, actor=actor, **_check(info, today=today_in(zone)))
+
+
+def add_cohort(hub, *, actor, **fields) -> Cohort:
+    """Store a cohort from checked `fields` and generate its sessions (the demo uses it for one already under way)."""
     cohort = Cohort(hub_id=hub.id, created_by_id=getattr(actor, "id", None),
                     starts_at=start_of_day(fields["start_date"], fields["timezone"]), **fields)
     times = session_times(cohort.start_date, cohort.weeks, cohort.weekday, cohort.local_time,
