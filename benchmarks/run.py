@@ -15,6 +15,7 @@ import uuid
 import stripe
 from redis import Redis
 
+from . import tick
 from .common import REDIS, bench_database
 from .load import post_all
 
@@ -147,6 +148,7 @@ def main() -> None:
         ingest = ingest_benchmark(url)
         processing = processing_benchmark(url)
         queries = query_counts(url)
+    ticks = tick.tick_benchmark()  # seeds its own, larger databases
     print("| benchmark | ours | baseline | ratio | budget |")
     print("|---|---|---|---|---|")
     print(f"| webhook ingest (verify+store+enqueue) vs bare Flask, gunicorn -w 4 | {ingest['ingest_rps']:.0f} req/s "
@@ -155,6 +157,8 @@ def main() -> None:
           f"| {processing['noop_jps']:.0f} jobs/s | {processing['ratio']:.2f} | ≥ 0.50 |")
     for path, count in queries.items():
         print(f"| SQL queries for `{path}` with 500 members | {count} | | | fixed, small |")
+    print("\n".join(tick.rows(ticks)))
+    tick.report(ticks)
 
 
 if __name__ == "__main__":
