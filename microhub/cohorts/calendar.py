@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
 from ..extensions import db
-from .models import CalendarFeed, Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
+from .models import CalendarFeed, Cohort, CohortSession, Enrollment, EnrollmentStatus
 
 PRODID = "-//MicroHub//Cohorts//EN"
 
@@ -41,7 +41,8 @@ def cohort_calendar(cohorts: list[Cohort], *, name: str, include_links: bool) ->
 def _event(cohort: Cohort, session: CohortSession, *, host: str, stamp, include_links: bool) -> Event:
     zone = ZoneInfo(cohort.timezone)
     link = cohort.meeting_link if include_links else None
-    canceled = session.canceled or cohort.status is CohortStatus.CANCELED
+    # Canceling a cohort cancels (and re-sequences) the sessions still ahead; those that happened stay.
+    canceled = session.canceled
     event = Event()
     event.add("uid", f"cohort-session-{session.id}@{host}")
     event.add("dtstamp", stamp)

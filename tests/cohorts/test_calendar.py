@@ -242,3 +242,13 @@ def test_turning_the_feed_on_twice_at_once_keeps_one_feed(app, cohort_with_membe
     assert calendar.open_feed(member) == first
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count(CalendarFeed.id))) == 1
+
+
+def test_canceling_a_cohort_under_way_cancels_what_is_ahead_and_keeps_what_happened(app, cohort_with_member):
+    cohort, organizer, member = cohort_with_member
+    with time_machine.travel(cohort.sessions[1].ends_at + timedelta(hours=1), tick=False):
+        cancel_cohort(cohort, actor=organizer)
+        db.session.commit()
+        weeks = events(download(app, cohort, member))
+    assert {w: str(e["STATUS"]) for w, e in weeks.items()} == {
+        1: "CONFIRMED", 2: "CONFIRMED", 3: "CANCELLED", 4: "CANCELLED", 5: "CANCELLED", 6: "CANCELLED"}
