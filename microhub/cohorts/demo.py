@@ -58,10 +58,11 @@ def _running(hub, organizer, members) -> None:
         if session.week == 1:
             session.prompted_at = session.ends_at
     for week, notes in CHECKINS.items():
+        posted = cohort.sessions[week - 1].ends_at + timedelta(hours=2)  # written the evening after the session
         for member, (progress, blocker, next_step) in zip(members, notes):
             db.session.add(CheckIn(cohort_id=cohort.id, user_id=member.id, week=week, progress=progress,
-                                   blocker=blocker, next_step=next_step))
+                                   blocker=blocker, next_step=next_step, created_at=posted, updated_at=posted))
     db.session.flush()
     first = db.session.scalar(db.select(CheckIn).filter_by(cohort_id=cohort.id, week=2, user_id=members[0].id))
-    db.session.add(CheckInReply(checkin_id=first.id, user_id=organizer.id,
+    db.session.add(CheckInReply(checkin_id=first.id, user_id=organizer.id, created_at=first.created_at + timedelta(hours=1),
                                 body="I can introduce you to whoever runs the cron host."))
