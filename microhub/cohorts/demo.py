@@ -65,4 +65,5 @@ def _running(hub, organizer, members) -> None:
     db.session.flush()
     first = db.session.scalar(db.select(CheckIn).filter_by(cohort_id=cohort.id, week=2, user_id=members[0].id))
     db.session.add(CheckInReply(checkin_id=first.id, user_id=organizer.id,
-                                created_at=first.created_at + timedelta(hours=1), body="I can introduce you to whoever runs the cron host."))
+                                created_at=first.created_at + timedelta(hours=1),
+                                body="I can introduce you to whoever runs the cron host."))
