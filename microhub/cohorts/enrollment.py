@@ -82,6 +82,27 @@ def leave(cohort: Cohort, user) -> Enrollment:
     return enrollment
 
 
+def membership_ended(hub_id: int, user_id: int) -> None:
+    """Someone left the hub: they leave its open and running cohorts, and their places go to those waiting."""
+    from .models import CohortStatus
+
+    rows = db.session.scalars(
+        db.select(Enrollment).join(Enrollment.cohort)
+        .where(Cohort.hub_id == hub_id, Enrollment.user_id == user_id, Enrollment.status.in_(IN),
+               Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING)))
+        .with_for_update(of=Enrollment)).all()
+    for enrollment in rows:
+        was = enrollment.status
+        enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
+        db.session.flush()
+        audit.record("cohort.left", enrollment, actor_label="membership ended", hub_id=hub_id,
+                     cohort_id=enrollment.cohort_id, was=was.value)
+        if was is EnrollmentStatus.ENROLLED:
+            give_back_one(Cohort.seats_taken, enrollment.cohort_id)
+            if enrollment.cohort.accepts_enrollment:
+                fill_free_seats(enrollment.cohort)
+
+
 def _next_waiting(cohort: Cohort) -> Enrollment | None:
     # Locked, skipping rows a concurrent promotion holds, so one freed place never goes to two people.
     return db.session.scalar(

@@ -47,6 +47,9 @@ def transition(membership: Membership, to: S, *, actor=None, actor_label: str | 
             from .waitlist import offer_free_seats
 
             offer_free_seats(membership.hub_id)
+            from ..cohorts.enrollment import membership_ended
+
+            membership_ended(membership.hub_id, membership.user_id)
     audit.record(f"membership.{to.value}", membership, actor=actor, actor_label=actor_label,
                  previous=before.value, reason=reason)
     return True

@@ -179,3 +179,30 @@ def test_twenty_members_racing_for_the_last_place_leave_exactly_one_enrolled(app
             .group_by(Enrollment.status)).all())
         assert counts == {EnrollmentStatus.ENROLLED: 3, EnrollmentStatus.WAITING: racers - 1}
         assert db.session.get(Cohort, cohort_id).seats_taken == 3
+
+
+def test_leaving_the_hub_gives_up_cohort_places_to_those_waiting_and_stops_their_reminders(app):
+    from collections import Counter
+
+    import time_machine as tm
+
+    from microhub import jobs
+    from microhub.memberships.lifecycle import transition
+
+    open_cohort = make_cohort(capacity=2)
+    leaver, stayer, waiting = enrolled_members(open_cohort, 3)
+    running = make_cohort(open_cohort.hub, capacity=5)
+    for person in (leaver, stayer):
+        enrollment.enroll(running, person)
+    db.session.commit()
+
+    membership = db.session.scalar(db.select(Membership).filter_by(user_id=leaver.id, hub_id=open_cohort.hub_id))
+    transition(membership, MembershipStatus.CANCELED, actor_label="test")
+    db.session.commit()
+
+    assert statuses(open_cohort) == {leaver.email: "left", stayer.email: "enrolled", waiting.email: "enrolled"}
+    assert statuses(running)[leaver.email] == "left" and db.session.get(Cohort, running.id).seats_taken == 1
+    with tm.travel(running.sessions[0].starts_at - timedelta(hours=20), tick=False):
+        jobs.tick()
+    reminded = Counter(m.to for m in db.session.scalars(db.select(OutboxMessage)) if "meets tomorrow" in m.subject)
+    assert leaver.email not in reminded and reminded[stayer.email] == 2
