@@ -27,6 +27,7 @@ def test_healthz_is_503_naming_the_queue_when_redis_is_unreachable(app, app_fact
     body = response.get_json()
     assert body["status"] == "unavailable" and body["queue"] == "redis"
     assert list(body["problems"]) == ["queue"] and "ConnectionError" in body["problems"]["queue"]
+    assert "127.0.0.1" not in response.get_data(as_text=True)  # the public page does not map the network
 
 
 def test_healthz_is_503_naming_the_database_when_it_is_unreachable():
@@ -36,6 +37,7 @@ def test_healthz_is_503_naming_the_database_when_it_is_unreachable():
     body = response.get_json()
     assert body["status"] == "unavailable" and body["queue"] == "inline"
     assert list(body["problems"]) == ["database"] and "OperationalError" in body["problems"]["database"]
+    assert "127.0.0.1" not in response.get_data(as_text=True) and "nope" not in response.get_data(as_text=True)
 
 
 def test_healthz_names_both_when_database_and_redis_are_unreachable():
