@@ -9,6 +9,15 @@ document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary so screen readers announce what to fix.
   const summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
+  // Copy buttons stay hidden without JavaScript; the field they copy is selectable either way.
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(field.value).then(() => { button.textContent = "Copied"; });
+    });
+  });
   // Ask before a form that cannot be undone (cancelling a session or a cohort).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
