@@ -1,6 +1,8 @@
 """Enrollment: active members take a cohort's places atomically; a full cohort lines people up."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from .. import audit
 from ..database import give_back_one, take_one, utcnow
 from ..errors import Conflict, NotAllowed
@@ -46,8 +48,7 @@ def enroll(cohort: Cohort, user) -> Enrollment:
         raise Conflict("You are enrolled already." if enrollment.status is EnrollmentStatus.ENROLLED
                        else "You are on this cohort's waitlist already.")
     if enrollment is None:
-        enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, status=EnrollmentStatus.WAITING)
-        db.session.add(enrollment)
+        enrollment = _first_enrollment(cohort, user)
     enrollment.queued_at, enrollment.left_at = utcnow(), None
     if take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
         _seat(enrollment)
@@ -56,6 +57,17 @@ def enroll(cohort: Cohort, user) -> Enrollment:
     db.session.flush()
     audit.record(f"cohort.{enrollment.status.value}", enrollment, actor=user, hub_id=cohort.hub_id,
                  cohort_id=cohort.id)
+    return enrollment
+
+
+def _first_enrollment(cohort: Cohort, user) -> Enrollment:
+    # A double click sends two requests: the second one's row collides with the first's and is refused.
+    try:
+        with db.session.begin_nested():
+            enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, status=EnrollmentStatus.WAITING)
+            db.session.add(enrollment)
+    except IntegrityError:
+        raise Conflict("You are enrolled already.") from None
     return enrollment
 
 
@@ -73,6 +85,8 @@ def leave(cohort: Cohort, user) -> Enrollment:
         raise Conflict("This cohort has started; to step out now, write to its organizers.")
     enrollment = db.session.get(Enrollment, enrollment.id, with_for_update=True, populate_existing=True)
     was = enrollment.status
+    if was not in IN:  # another request of theirs left first
+        raise Conflict("You are not enrolled in this cohort.")
     enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
     db.session.flush()
     audit.record("cohort.left", enrollment, actor=user, hub_id=cohort.hub_id, cohort_id=cohort.id, was=was.value)

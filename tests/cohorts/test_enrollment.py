@@ -206,3 +206,37 @@ def test_leaving_the_hub_gives_up_cohort_places_to_those_waiting_and_stops_their
         jobs.tick()
     reminded = Counter(m.to for m in db.session.scalars(db.select(OutboxMessage)) if "meets tomorrow" in m.subject)
     assert leaver.email not in reminded and reminded[stayer.email] == 2
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_double_click_on_enroll_takes_one_place_and_tells_the_second_request_so(app_factory):
+    app = app_factory()
+    with app.app_context():
+        cohort = make_cohort(capacity=3)
+        person = member_of(cohort.hub)
+        cohort_id, user_id = cohort.id, person.id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def click():
+        with app.app_context():
+            cohort, user = db.session.get(Cohort, cohort_id), db.session.get(User, user_id)
+            _ = cohort.hub
+            db.session.connection()
+            barrier.wait()
+            try:
+                enrollment.enroll(cohort, user)
+                db.session.commit()
+                outcomes.append("enrolled")
+            except Conflict as error:
+                db.session.rollback()
+                outcomes.append(error.message)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["You are enrolled already.", "enrolled"]
+    with app.app_context():
+        assert db.session.get(Cohort, cohort_id).seats_taken == 1
