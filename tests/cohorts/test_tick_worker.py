@@ -67,3 +67,23 @@ def test_worker_runs_the_ticks_jobs_once_even_after_redis_was_flushed(app, app_f
     run_worker(url, db_url)
     assert sent() == Counter({"starts now": 2, "meets in an hour": 2})
     assert len(people) == 2
+
+
+def test_with_time_travel_a_flush_between_ticks_loses_nothing_and_doubles_nothing(app, app_factory):
+    import time_machine
+    from rq import SimpleWorker
+
+    url = redis_url()
+    conn = Redis.from_url(url)
+    cohort = make_cohort(weeks=2)
+    enrolled_members(cohort, 3)
+    web = app_factory(REDIS_URL=url)
+    for moment in (cohort.sessions[0].starts_at - timedelta(hours=23), cohort.starts_at + timedelta(minutes=1),
+                   cohort.sessions[0].ends_at + timedelta(minutes=1), cohort.ends_at + timedelta(minutes=1)):
+        with web.app_context(), time_machine.travel(moment, tick=False):
+            jobs.tick()
+            conn.flushdb()  # every job of this tick is lost
+            jobs.tick()
+            jobs.tick()
+            SimpleWorker([Queue(name, connection=conn) for name in jobs.QUEUES], connection=conn).work(burst=True)
+    assert sent() == Counter({"meets tomorrow": 3, "starts now": 3, "check-in": 3, "how did it go": 3})
