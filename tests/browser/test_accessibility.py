@@ -1,0 +1,44 @@
+"""axe-core (the engine behind most accessibility checkers) finds nothing on the pages people use most."""
+from __future__ import annotations
+
+import pytest
+import time_machine
+from axe_playwright_python.sync_playwright import Axe
+
+from microhub import jobs
+from ..cohorts.helpers import enrolled_members, make_cohort
+from ..factories import organizer_of
+from ..payments.helpers import hub_with_plan
+from .test_join_and_pay import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+
+def violations(page, url: str) -> list[str]:
+    page.goto(url)
+    found = Axe().run(page).response["violations"]
+    return [f"{url}: {v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}" for v in found]
+
+
+def test_public_member_and_organizer_pages_have_no_accessibility_violations(live_server, page):
+    hub, _ = hub_with_plan(slug="owls", name="Night Owls", timezone="Europe/Berlin")
+    cohort = make_cohort(hub)
+    member = enrolled_members(cohort, 2)[0]
+    _, organizer = organizer_of(hub)
+    site, slug = live_server, hub.slug
+    public = ["/", "/login", "/signup", f"/h/{slug}", f"/h/{slug}/cohorts", f"/h/{slug}/cohorts/{cohort.id}"]
+    found = [v for path in public for v in violations(page, site + path)]
+
+    with time_machine.travel(cohort.sessions[0].ends_at, tick=True):
+        jobs.tick()
+        log_in(page, site, member.email)
+        for path in (f"/h/{slug}/join", f"/h/{slug}/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1",
+                     "/account/profile", "/account/calendar"):
+            found += violations(page, site + path)
+        page.context.clear_cookies()
+
+        log_in(page, site, organizer.email)
+        for path in (f"/h/{slug}/manage", f"/h/{slug}/manage/cohorts", f"/h/{slug}/manage/cohorts/new",
+                     f"/h/{slug}/manage/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1"):
+            found += violations(page, site + path)
+    assert found == []
