@@ -52,6 +52,7 @@ def enroll(cohort: Cohort, user) -> Enrollment:
     enrollment.queued_at, enrollment.left_at = utcnow(), None
     if take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
         _seat(enrollment)
+        _welcome(enrollment, cohort, f"You are in: {cohort.title}", "cohort_enrolled")
     else:
         enrollment.status = EnrollmentStatus.WAITING
     db.session.flush()
@@ -69,6 +70,13 @@ def _first_enrollment(cohort: Cohort, user) -> Enrollment:
     except IntegrityError:
         raise Conflict("You are enrolled already.") from None
     return enrollment
+
+
+def _welcome(enrollment: Enrollment, cohort: Cohort, subject: str, template: str) -> None:
+    from ..urls import external_url
+    from .notices import tell
+
+    tell(enrollment.user, cohort, subject, template, feed_link=external_url("calendars.settings"))
 
 
 def _seat(enrollment: Enrollment) -> None:
@@ -127,8 +135,6 @@ def _next_waiting(cohort: Cohort) -> Enrollment | None:
 
 def fill_free_seats(cohort: Cohort) -> list[Enrollment]:
     """Move people from the waitlist into free places, first come first; members only."""
-    from .notices import tell
-
     promoted = []
     while take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
         enrollment = _next_waiting(cohort)
@@ -143,6 +149,6 @@ def fill_free_seats(cohort: Cohort) -> list[Enrollment]:
         db.session.flush()
         audit.record("cohort.promoted", enrollment, actor_label="waitlist", hub_id=cohort.hub_id,
                      cohort_id=cohort.id, user_id=enrollment.user_id)
-        tell(enrollment.user, cohort, f"A place opened up: you are in {cohort.title}", "cohort_promoted")
+        _welcome(enrollment, cohort, f"A place opened up: you are in {cohort.title}", "cohort_promoted")
         promoted.append(enrollment)
     return promoted

@@ -46,6 +46,9 @@ def test_members_fill_the_places_then_line_up_and_a_leaver_is_replaced_by_the_fi
     assert statuses(cohort) == {a.email: "left", b.email: "enrolled", c.email: "enrolled", d.email: "waiting"}
     promoted = db.session.scalars(db.select(OutboxMessage).filter_by(to=c.email)).all()
     assert [m.subject for m in promoted] == [f"A place opened up: you are in {cohort.title}"]
+    welcome = db.session.scalar(db.select(OutboxMessage).filter_by(to=a.email))
+    assert welcome.subject == f"You are in: {cohort.title}" and "Week 6:" in welcome.body_text
+    assert "/account/calendar" in welcome.body_text
 
     enrollment.leave(cohort, d)  # leaving the waitlist frees no place
     db.session.commit()

@@ -154,8 +154,9 @@ def test_organizer_moves_and_cancels_a_session_and_cancels_the_cohort_and_member
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).status is CohortStatus.CANCELED
     subjects = sorted(m.subject for m in db.session.scalars(db.select(OutboxMessage).filter_by(to=people[0].email)))
-    assert subjects == [f"{cohort.title} is canceled", f"{cohort.title}: week 2's session moved",
-                        f"{cohort.title}: week 3's session is canceled"]
+    title = cohort.title
+    assert subjects == sorted([f"You are in: {title}", f"{title} is canceled", f"{title}: week 2's session moved",
+                               f"{title}: week 3's session is canceled"])
     # Once canceled, nothing can change any more.
     again = client.submit(f"{edit}/sessions/{week2.id}/cancel", {}, form_url="/account/profile",
                           follow_redirects=True)
