@@ -56,7 +56,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "MICROHUB_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **_connect_args(database_url)},
+        # No pool_pre_ping: database.py pings only connections idle for a while, not one per checkout.
+        "SQLALCHEMY_ENGINE_OPTIONS": _connect_args(database_url),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,

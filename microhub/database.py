@@ -1,11 +1,14 @@
 """Column types and helpers shared by every domain's models."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from flask import abort
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -50,6 +53,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+#: A pooled connection idle longer than this is pinged before use (seconds). Busy connections skip the round
+#: trip that `pool_pre_ping` paid on every checkout; a statement that still meets a dead connection raises,
+#: and SQLAlchemy then replaces every pooled connection older than the failure.
+PING_AFTER_IDLE = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle_since(dbapi_connection, connection_record):
+    if connection_record is not None and dbapi_connection is not None:
+        connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    # The record's info is cleared when its connection is replaced, so a new connection is never pinged.
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    ping = getattr(connection_proxy._pool._dialect, "do_ping", None)  # absent on a pool built without an engine
+    if ping is None:
+        return
+    try:
+        ping(dbapi_connection)
+    except Exception as exc:
+        # The pool reconnects this checkout and retires the connections opened before the outage.
+        raise InvalidatePoolError(f"idle connection failed its ping: {exc}") from exc
 
 
 def get_or_404(model, **criteria):

@@ -83,8 +83,11 @@ def enqueue(fn: Callable, *ids, queue_name: str = DEFAULT, retry: Retry | None =
     When Redis is down the job is logged and dropped: sweepers find the work again in the database.
     """
     job = (_dotted(fn), ids, queue_name, retry, job_id)
+    if now:
+        _dispatch(current_app._get_current_object(), [job])
+        return
     session = db.session()
-    if session.in_transaction() and not now:
+    if session.in_transaction():
         # The innermost savepoint is kept with the job, so rolling that savepoint back drops the job.
         session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), job))
     else:
@@ -131,15 +134,20 @@ def _within(transaction, savepoint) -> bool:
 
 def _dispatch(app: Flask, jobs: list) -> None:
     conn = redis_connection(app)
-    for dotted, ids, queue_name, retry, job_id in jobs:
-        if conn is None:
+    if conn is None:
+        for dotted, ids, *_ in jobs:
             _run_inline(app, dotted, ids)
-            continue
-        try:
-            Queue(queue_name, connection=conn).enqueue(
-                run, dotted, *ids, retry=retry, job_id=job_id, description=f"{dotted}{ids}"
+        return
+    # One MULTI/EXEC round trip for the whole batch; RQ's own `enqueue` makes two per job.
+    try:
+        pipe = conn.pipeline()
+        for dotted, ids, queue_name, retry, job_id in jobs:
+            Queue(queue_name, connection=conn).enqueue_call(
+                run, args=(dotted, *ids), retry=retry, job_id=job_id, description=f"{dotted}{ids}", pipeline=pipe
             )
-        except RedisError as exc:
+        pipe.execute()
+    except RedisError as exc:
+        for dotted, ids, *_ in jobs:
             log.warning("queue unreachable, %s%s left for the sweeper: %s", dotted, ids, exc)
 
 

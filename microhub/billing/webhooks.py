@@ -1,6 +1,7 @@
 """Webhook ingest: verify the signature on the raw body, store the event, commit, enqueue, answer."""
 from __future__ import annotations
 
+import functools
 import json
 from datetime import timedelta
 
@@ -22,6 +23,15 @@ bp = Blueprint("webhooks", __name__)
 SWEEP_AFTER = timedelta(minutes=3)
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
+
+
+@functools.cache
+def _store_statement(dialect: str):
+    # Built once with bound parameters: SQLAlchemy then finds its compiled form by identity instead of
+    # walking a fresh statement (and the event's payload) for a cache key on every delivery.
+    return (_INSERTS[dialect](PaymentEvent.__table__)
+            .on_conflict_do_nothing(index_elements=["stripe_id"])
+            .returning(PaymentEvent.__table__.c.id))
 
 
 class BadEvent(ValueError):
@@ -49,14 +59,12 @@ def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
 
     # One autocommitted statement stores the event and tells new from repeated, even for two deliveries
     # at once; no BEGIN/COMMIT round trips on the path Stripe waits on.
-    insert = _INSERTS[db.engine.dialect.name](PaymentEvent)
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        stored_id = conn.execute(
-            insert.values(stripe_id=event_id, type=event_type, created=created, payload=body,
-                          received_at=utcnow(), attempts=0)
-            .on_conflict_do_nothing(index_elements=["stripe_id"])
-            .returning(PaymentEvent.id)
-        ).scalar_one_or_none()
+    engine = db.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        stored_id = conn.execute(_store_statement(engine.dialect.name), {
+            "stripe_id": event_id, "type": event_type, "created": created, "payload": body,
+            "received_at": utcnow(), "attempts": 0,
+        }).scalar_one_or_none()
     if stored_id is None:
         return event_id, False
     from .processing import process_event
