@@ -34,9 +34,8 @@ def test_an_idle_connection_is_pinged_before_use(app, monkeypatch):
     assert len(pings) == 1
 
 
-def test_an_idle_connection_the_server_dropped_is_replaced_before_the_statement_runs(app, backend):
-    if backend != "postgresql":
-        pytest.skip("needs a server that can drop the connection")
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # a server that can drop the connection
+def test_an_idle_connection_the_server_dropped_is_replaced_before_the_statement_runs(app):
     record = pool_record()
     with db.engine.connect() as conn:
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
