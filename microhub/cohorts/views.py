@@ -34,8 +34,7 @@ def index(slug: str):
     open_cohorts = [c for c in cohorts if c.status is CohortStatus.OPEN and c.starts_at > now]
     running = [c for c in cohorts if c not in open_cohorts]
     return render_template("cohorts/index.html", hub=hub, open_cohorts=open_cohorts, running=running, mine=mine,
-                           is_member=Role.MEMBER in roles_in(hub, current_user), is_staff=can(hub, *STAFF),
-                           zone=zone_for(current_user, hub))
+                           is_member=Role.MEMBER in roles_in(hub, current_user), is_staff=can(hub, *STAFF))
 
 
 @bp.get("/h/<slug>/cohorts/<int:cohort_id>")
