@@ -40,6 +40,7 @@ def transition(membership: Membership, to: S, *, actor=None, actor_label: str | 
         membership.grace_until = None
     elif to is S.PAST_DUE:
         membership.grace_until = now + GRACE_PERIOD
+        membership.grace_reminded_at = None
     else:
         membership.ended_at = now
         if before in LIVE_STATUSES:

@@ -57,6 +57,8 @@ class Membership(db.Model):
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False, server_default=false())
     grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the "your grace period ends soon" e-mail went out for the current grace period.
+    grace_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optional words from a member who left.
     leaving_feedback: Mapped[str | None] = mapped_column(Text)
 

@@ -16,7 +16,7 @@ from ..forms import show_error
 from ..hubs.access import hub_for
 from ..hubs.models import Role
 from ..urls import external_url
-from . import joining, leaving
+from . import dunning, joining, leaving  # noqa: F401  dunning registers its tick task
 from .forms import CardForm, JoinForm, LeaveForm
 from .models import LIVE_STATUSES, HoldStatus, Membership
 from .services import live_membership

@@ -189,3 +189,36 @@ def test_operators_list_unprocessed_events_with_their_error(app_factory):
         assert post_event(app.test_client(), body).status_code == 200
     output = app.test_cli_runner().invoke(args=["events"]).output
     assert "evt_broken checkout.session.completed [waiting, 1 attempt(s)]" in output and "hold_id" in output
+
+
+def test_a_past_due_member_is_reminded_once_two_days_before_the_grace_period_ends(client):
+    hub, plan = hub_with_plan(cap=2)
+    organizer = organizer_for(hub)
+    user = paid_member(client, hub, plan, card="4000 0000 0000 0341")
+    membership = advance(client, organizer, hub, membership_of(user, hub))
+    reminder = f"Your seat in {hub.name} ends soon"
+    with time_machine.travel(membership.grace_until - timedelta(days=3), tick=False):
+        jobs.tick()
+    assert reminder not in mails_to(user)
+    with time_machine.travel(membership.grace_until - timedelta(days=2) + timedelta(minutes=1), tick=False):
+        jobs.tick()
+        jobs.tick()
+    with time_machine.travel(membership.grace_until - timedelta(hours=1), tick=False):
+        jobs.tick()
+    assert mails_to(user).count(reminder) == 1
+    body = db.session.scalar(db.select(OutboxMessage.body_text).filter_by(to=user.email, subject=reminder))
+    assert "/account/billing" in body
+    with time_machine.travel(membership.grace_until + timedelta(minutes=1), tick=False):
+        jobs.tick()
+    db.session.refresh(membership)
+    assert membership.status is MembershipStatus.EXPIRED and mails_to(user).count(reminder) == 1
+
+
+def test_no_grace_reminder_when_the_scheduler_only_wakes_after_the_seat_is_gone(client):
+    hub, plan = hub_with_plan(cap=2)
+    organizer = organizer_for(hub)
+    user = paid_member(client, hub, plan, card="4000 0000 0000 0341")
+    membership = advance(client, organizer, hub, membership_of(user, hub))
+    with time_machine.travel(membership.grace_until + timedelta(hours=3), tick=False):
+        jobs.tick()
+    assert f"Your seat in {hub.name} ends soon" not in mails_to(user)
