@@ -104,6 +104,36 @@ def leave(cohort: Cohort, user) -> Enrollment:
     return enrollment
 
 
+def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
+    """An organizer takes someone out of the cohort (or its waitlist), saying why; they are told."""
+    from ..errors import ValidationFailed
+    from .models import CohortStatus
+
+    enrollment = db.session.get(Enrollment, int(enrollment_id), with_for_update=True, populate_existing=True) \
+        if str(enrollment_id or "").isdigit() else None
+    if enrollment is None or enrollment.cohort_id != cohort.id or enrollment.status not in IN:
+        raise ValidationFailed("That person is not in this cohort or on its waitlist.")
+    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
+        raise Conflict("This cohort is over; its people can no longer change.")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationFailed("Say why (under 500 characters); the person is told and it goes into the audit log.",
+                               field="reason")
+    was = enrollment.status
+    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
+    db.session.flush()
+    audit.record("cohort.removed", enrollment, actor=actor, hub_id=cohort.hub_id, cohort_id=cohort.id,
+                 user_id=enrollment.user_id, was=was.value, reason=reason)
+    from .notices import tell
+
+    tell(enrollment.user, cohort, f"You are no longer in {cohort.title}", "cohort_removed", reason=reason)
+    if was is EnrollmentStatus.ENROLLED:
+        give_back_one(Cohort.seats_taken, cohort.id)
+        if cohort.accepts_enrollment:
+            fill_free_seats(cohort)
+    return enrollment
+
+
 def membership_ended(hub_id: int, user_id: int) -> None:
     """Someone left the hub: they leave its open and running cohorts, and their places go to those waiting."""
     from .models import CohortStatus

@@ -1,6 +1,7 @@
 """Forms for organizers' cohort pages. Types are checked here; the rules (ranges, zones, order) in services."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField, URLField
+from wtforms import (DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField,
+                     TimeField, URLField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import timezone_choices
@@ -45,3 +46,9 @@ class MoveSessionForm(FlaskForm):
 
 class CancelCohortForm(FlaskForm):
     reason = TextAreaField("A note to everyone enrolled (optional)", validators=[Length(max=1000)])
+
+
+class RemoveForm(FlaskForm):
+    # The service checks both values, so a bad one gets its own message.
+    enrollment_id = HiddenField()
+    reason = StringField("Reason (the person is told)")

@@ -13,7 +13,8 @@ from ..forms import show_error
 from ..hubs.access import STAFF, can, hub_for
 from ..hubs.models import Role
 from . import services
-from .forms import CancelCohortForm, CohortDetailsForm, MoveSessionForm, NewCohortForm
+from .enrollment import remove
+from .forms import CancelCohortForm, CohortDetailsForm, MoveSessionForm, NewCohortForm, RemoveForm
 from .models import CohortStatus, Enrollment, EnrollmentStatus
 from .notices import people
 
@@ -56,7 +57,8 @@ def _page(hub, cohort, *, details=None, move=None, move_id=None, cancel=None, st
     return render_template(
         "cohorts/manage_edit.html", hub=hub, cohort=cohort, is_organizer=can(hub, Role.ORGANIZER),
         details=details or CohortDetailsForm(obj=cohort, formdata=None), move=move or MoveSessionForm(formdata=None),
-        move_id=move_id, cancel=cancel or CancelCohortForm(formdata=None), members=people(cohort),
+        move_id=move_id, cancel=cancel or CancelCohortForm(formdata=None), remove=RemoveForm(formdata=None),
+        members=people(cohort),
         waiting=people(cohort, EnrollmentStatus.WAITING), participation=participation(cohort),
         over=cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED), now=utcnow()), status
 
@@ -115,6 +117,15 @@ def cancel(slug: str, cohort_id: int):
     return _confirmed(slug, cohort_id,
                       lambda cohort: services.cancel_cohort(cohort, actor=current_user, reason=form.reason.data),
                       "The cohort is canceled; everyone enrolled or waiting has been told.", form=form)
+
+
+@bp.post("/h/<slug>/manage/cohorts/<int:cohort_id>/remove")
+def remove_person(slug: str, cohort_id: int):
+    form = RemoveForm()
+    return _confirmed(slug, cohort_id,
+                      lambda cohort: remove(cohort, form.enrollment_id.data, form.reason.data, actor=current_user),
+                      "Done: the person is told, and their place went to the next person waiting, if anyone was.",
+                      form=form)
 
 
 def _confirmed(slug: str, cohort_id: int, action, done: str, form=None):

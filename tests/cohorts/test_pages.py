@@ -174,3 +174,39 @@ def test_a_session_of_another_cohort_cannot_be_moved_through_this_one(client):
     assert "That session is not part of this cohort." in response.get_data(as_text=True)
     db.session.refresh(target)
     assert not target.canceled
+
+
+def test_an_organizer_removes_someone_saying_why_and_the_first_waiting_gets_the_place(app, client):
+    cohort = make_cohort(capacity=2)
+    removed, stays, waiting = enrolled_members(cohort, 3)
+    organizer = db.session.get(User, cohort.created_by_id)
+    client.login(organizer.email)
+    edit = f"/h/{cohort.hub.slug}/manage/cohorts/{cohort.id}"
+    from microhub.cohorts.models import Enrollment
+
+    target = db.session.scalar(db.select(Enrollment).filter_by(cohort_id=cohort.id, user_id=removed.id))
+    no_reason = client.submit(f"{edit}/remove", {"enrollment_id": str(target.id), "reason": " "},
+                              form_url=edit, follow_redirects=True)
+    assert "Say why" in no_reason.get_data(as_text=True)
+    other = make_cohort(cohort.hub)
+    foreign = enrolled_members(other, 1)[0]
+    foreign_row = db.session.scalar(db.select(Enrollment).filter_by(cohort_id=other.id, user_id=foreign.id))
+    crossing = client.submit(f"{edit}/remove", {"enrollment_id": str(foreign_row.id), "reason": "x"},
+                             form_url=edit, follow_redirects=True)
+    assert "not in this cohort" in crossing.get_data(as_text=True)
+
+    ok = client.submit(f"{edit}/remove", {"enrollment_id": str(target.id), "reason": "Asked to be taken out."},
+                       form_url=edit)
+    assert ok.status_code == 302
+    rows = dict(db.session.execute(db.select(Enrollment.user_id, Enrollment.status)
+                                   .filter_by(cohort_id=cohort.id)).all())
+    assert {k: v.value for k, v in rows.items()} == {removed.id: "left", stays.id: "enrolled", waiting.id: "enrolled"}
+    told = db.session.scalar(db.select(OutboxMessage).filter_by(to=removed.email,
+                                                                subject=f"You are no longer in {cohort.title}"))
+    assert "Asked to be taken out." in told.body_text
+    assert foreign_row.status.value == "enrolled"
+
+    member = app.test_client()
+    member.login(stays.email)
+    assert member.submit(f"{edit}/remove", {"enrollment_id": str(target.id), "reason": "x"},
+                         form_url="/account/profile").status_code == 403
