@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from flask import abort
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -90,33 +91,28 @@ def get_or_404(model, **criteria):
     return row
 
 
-def take_one(counter, limit, row_id: int) -> bool:
-    """Add one to `counter` on row `row_id` only while it stays below `limit`; False when it is full.
+def update_where(model, row_id: int, *conditions, **values) -> bool:
+    """Set `values` on row `row_id` only where `conditions` still hold; True for the one caller that did it.
 
     One conditional UPDATE: PostgreSQL re-checks the WHERE after waiting on a concurrent writer, and
-    SQLite serializes writers, so two takers of the last place can never both succeed.
+    SQLite serializes writers, so of two callers racing for the same change only one succeeds. Counters
+    and the scheduler's exactly-once markers are built on it.
     """
-    model = counter.class_
     result = db.session.execute(
-        db.update(model).where(model.id == row_id, counter < limit).values({counter: counter + 1})
+        db.update(model).where(model.id == row_id, *conditions).values(**values)
         .execution_options(synchronize_session=False))
-    _expire(model, row_id, counter.key)
+    # The UPDATE bypassed the ORM: a row already loaded must re-read what it changed.
+    row = db.session.identity_map.get(identity_key(model, row_id))
+    if row is not None:
+        db.session.expire(row, list(values))
     return result.rowcount == 1
+
+
+def take_one(counter, limit, row_id: int) -> bool:
+    """Add one to `counter` on row `row_id` only while it stays below `limit`; False when it is full."""
+    return update_where(counter.class_, row_id, counter < limit, **{counter.key: counter + 1})
 
 
 def give_back_one(counter, row_id: int) -> None:
     """Subtract one from `counter` (never below zero); freeing a place needs no lock."""
-    model = counter.class_
-    db.session.execute(
-        db.update(model).where(model.id == row_id, counter > 0).values({counter: counter - 1})
-        .execution_options(synchronize_session=False))
-    _expire(model, row_id, counter.key)
-
-
-def _expire(model, row_id: int, key: str) -> None:
-    # The UPDATE bypassed the ORM; a row already loaded must re-read its counter.
-    from sqlalchemy.orm.util import identity_key
-
-    row = db.session.identity_map.get(identity_key(model, row_id))
-    if row is not None:
-        db.session.expire(row, [key])
+    update_where(counter.class_, row_id, counter > 0, **{counter.key: counter - 1})

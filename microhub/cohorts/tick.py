@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import audit, jobs
-from ..database import utcnow
+from ..database import update_where, utcnow
 from ..extensions import db
 from .models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 from .notices import tell, tell_members
@@ -61,21 +61,13 @@ def enqueue_due_cohort_work() -> None:
         jobs.enqueue(send_checkin_prompt, session_id)
 
 
-def _claim(model, row_id: int, *conditions, **values) -> bool:
-    """Set `values` on the row only where `conditions` still hold; True for the one caller that did it."""
-    result = db.session.execute(
-        db.update(model).where(model.id == row_id, *conditions).values(**values)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
 def start_cohort(cohort_id: int) -> None:
     """Close enrollment, tell the enrolled it begins, and tell those still waiting they missed it."""
     now = utcnow()
-    if not _claim(Cohort, cohort_id, Cohort.status == CohortStatus.OPEN, Cohort.starts_at <= now,
-                  status=CohortStatus.RUNNING, started_at=now):
+    if not update_where(Cohort, cohort_id, Cohort.status == CohortStatus.OPEN, Cohort.starts_at <= now,
+                        status=CohortStatus.RUNNING, started_at=now):
         return
-    cohort = db.session.get(Cohort, cohort_id, populate_existing=True)
+    cohort = db.session.get(Cohort, cohort_id)
     audit.record("cohort.started", cohort, actor_label="scheduler")
     first = next((s for s in cohort.sessions if not s.canceled), None)
     tell_members(cohort, f"{cohort.title} starts now", "cohort_started", first=first)
@@ -89,10 +81,10 @@ def start_cohort(cohort_id: int) -> None:
 def complete_cohort(cohort_id: int) -> None:
     """The last session is over: mark the cohort complete and ask everyone for the closing retro."""
     now = utcnow()
-    if not _claim(Cohort, cohort_id, Cohort.status == CohortStatus.RUNNING, Cohort.ends_at <= now,
-                  status=CohortStatus.COMPLETED, completed_at=now):
+    if not update_where(Cohort, cohort_id, Cohort.status == CohortStatus.RUNNING, Cohort.ends_at <= now,
+                        status=CohortStatus.COMPLETED, completed_at=now):
         return
-    cohort = db.session.get(Cohort, cohort_id, populate_existing=True)
+    cohort = db.session.get(Cohort, cohort_id)
     audit.record("cohort.completed", cohort, actor_label="scheduler")
     tell_members(cohort, f"{cohort.title} is complete: how did it go?", "cohort_retro",
                  retro_link=_link("checkins.retro", cohort))
@@ -103,9 +95,9 @@ def send_reminder(session_id: int, hours: int) -> None:
     """The 24-hour or 1-hour reminder, sent once; skipped when moot (canceled, started, or the 1-hour one is near)."""
     now = utcnow()
     marker = REMINDERS[hours]
-    if not _claim(CohortSession, session_id, marker.is_(None), **{marker.key: now}):
+    if not update_where(CohortSession, session_id, marker.is_(None), **{marker.key: now}):
         return
-    session = db.session.get(CohortSession, session_id, populate_existing=True)
+    session = db.session.get(CohortSession, session_id)
     cohort = session.cohort
     left = session.starts_at - now
     # A tick after a gap must not remind people of a session that has begun, nor send both at once.
@@ -124,10 +116,9 @@ def send_checkin_prompt(session_id: int) -> None:
     session = db.session.get(CohortSession, session_id)
     if session is None or session.cohort.status is CohortStatus.OPEN:
         return  # its start job has not run yet; the next tick asks again
-    if not _claim(CohortSession, session_id, CohortSession.prompted_at.is_(None), CohortSession.ends_at <= now,
-                  prompted_at=now):
+    if not update_where(CohortSession, session_id, CohortSession.prompted_at.is_(None),
+                        CohortSession.ends_at <= now, prompted_at=now):
         return
-    db.session.refresh(session)
     cohort = session.cohort
     moot = (cohort.status is not CohortStatus.RUNNING or session.week >= cohort.weeks
             or now - session.ends_at > PROMPT_STALE_AFTER)

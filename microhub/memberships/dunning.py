@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import jobs
-from ..database import utcnow
+from ..database import update_where, utcnow
 from ..email import send_email
 from ..extensions import db
 from ..urls import external_url
@@ -26,12 +26,10 @@ def enqueue_grace_reminders() -> None:
 def send_grace_reminder(membership_id: int) -> None:
     """Sent once per grace period: the conditional UPDATE that sets the marker decides who sends it."""
     now = utcnow()
-    claimed = db.session.execute(
-        db.update(Membership).where(Membership.id == membership_id, Membership.grace_reminded_at.is_(None),
-                                    Membership.status == MembershipStatus.PAST_DUE)
-        .values(grace_reminded_at=now).execution_options(synchronize_session=False)).rowcount == 1
+    claimed = update_where(Membership, membership_id, Membership.grace_reminded_at.is_(None),
+                           Membership.status == MembershipStatus.PAST_DUE, grace_reminded_at=now)
     if claimed:
-        membership = db.session.get(Membership, membership_id, populate_existing=True)
+        membership = db.session.get(Membership, membership_id)
         if membership.grace_until > now:  # after a gap the seat may be gone already: no reminder then
             send_email(membership.user.email, f"Your seat in {membership.hub.name} ends soon", "grace_ending",
                        user=membership.user, hub=membership.hub, membership=membership,
