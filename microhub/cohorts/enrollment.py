@@ -5,10 +5,10 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..database import give_back_one, take_one, utcnow
-from ..errors import Conflict, NotAllowed
+from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..memberships.services import live_membership
-from .models import Cohort, Enrollment, EnrollmentStatus
+from .models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
 
 IN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING)
 
@@ -34,8 +34,8 @@ def waiting_position(cohort: Cohort, enrollment: Enrollment) -> int:
 
 def _check_open(cohort: Cohort) -> None:
     if not cohort.accepts_enrollment:
-        raise Conflict("Enrollment closed when this cohort started." if cohort.status.value != "canceled"
-                       else "This cohort was canceled.")
+        raise Conflict("This cohort was canceled." if cohort.status is CohortStatus.CANCELED
+                       else "Enrollment closed when this cohort started.")
 
 
 def enroll(cohort: Cohort, user) -> Enrollment:
@@ -92,67 +92,53 @@ def leave(cohort: Cohort, user) -> Enrollment:
     if enrollment.status is EnrollmentStatus.ENROLLED and not cohort.accepts_enrollment:
         raise Conflict("This cohort has started; to step out now, write to its organizers.")
     enrollment = db.session.get(Enrollment, enrollment.id, with_for_update=True, populate_existing=True)
-    was = enrollment.status
-    if was not in IN:  # another request of theirs left first
+    if enrollment.status not in IN:  # another request of theirs left first
         raise Conflict("You are not enrolled in this cohort.")
-    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
-    db.session.flush()
-    audit.record("cohort.left", enrollment, actor=user, hub_id=cohort.hub_id, cohort_id=cohort.id, was=was.value)
-    if was is EnrollmentStatus.ENROLLED:
-        give_back_one(Cohort.seats_taken, cohort.id)
-        fill_free_seats(cohort)
+    _drop(enrollment, cohort, "cohort.left", actor=user)
     return enrollment
 
 
 def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
     """An organizer takes someone out of the cohort (or its waitlist), saying why; they are told."""
-    from ..errors import ValidationFailed
-    from .models import CohortStatus
-
     enrollment = db.session.get(Enrollment, int(enrollment_id), with_for_update=True, populate_existing=True) \
         if str(enrollment_id or "").isdigit() else None
     if enrollment is None or enrollment.cohort_id != cohort.id or enrollment.status not in IN:
         raise ValidationFailed("That person is not in this cohort or on its waitlist.")
-    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
+    if cohort.over:
         raise Conflict("This cohort is over; its people can no longer change.")
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
         raise ValidationFailed("Say why (under 500 characters); the person is told and it goes into the audit log.",
                                field="reason")
-    was = enrollment.status
-    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
-    db.session.flush()
-    audit.record("cohort.removed", enrollment, actor=actor, hub_id=cohort.hub_id, cohort_id=cohort.id,
-                 user_id=enrollment.user_id, was=was.value, reason=reason)
     from .notices import tell
 
     tell(enrollment.user, cohort, f"You are no longer in {cohort.title}", "cohort_removed", reason=reason)
-    if was is EnrollmentStatus.ENROLLED:
-        give_back_one(Cohort.seats_taken, cohort.id)
-        if cohort.accepts_enrollment:
-            fill_free_seats(cohort)
+    _drop(enrollment, cohort, "cohort.removed", actor=actor, user_id=enrollment.user_id, reason=reason)
     return enrollment
 
 
 def membership_ended(hub_id: int, user_id: int) -> None:
     """Someone left the hub: they leave its open and running cohorts, and their places go to those waiting."""
-    from .models import CohortStatus
-
     rows = db.session.scalars(
         db.select(Enrollment).join(Enrollment.cohort)
         .where(Cohort.hub_id == hub_id, Enrollment.user_id == user_id, Enrollment.status.in_(IN),
                Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING)))
         .with_for_update(of=Enrollment)).all()
     for enrollment in rows:
-        was = enrollment.status
-        enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
-        db.session.flush()
-        audit.record("cohort.left", enrollment, actor_label="membership ended", hub_id=hub_id,
-                     cohort_id=enrollment.cohort_id, was=was.value)
-        if was is EnrollmentStatus.ENROLLED:
-            give_back_one(Cohort.seats_taken, enrollment.cohort_id)
-            if enrollment.cohort.accepts_enrollment:
-                fill_free_seats(enrollment.cohort)
+        _drop(enrollment, enrollment.cohort, "cohort.left", actor_label="membership ended")
+
+
+def _drop(enrollment: Enrollment, cohort: Cohort, action: str, *, actor=None, actor_label=None, **details) -> None:
+    """Take the person out (status left) and audit it; a place they held goes to the first person waiting."""
+    was = enrollment.status
+    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
+    db.session.flush()
+    audit.record(action, enrollment, actor=actor, actor_label=actor_label, hub_id=cohort.hub_id,
+                 cohort_id=cohort.id, was=was.value, **details)
+    if was is EnrollmentStatus.ENROLLED:
+        give_back_one(Cohort.seats_taken, cohort.id)
+        if cohort.accepts_enrollment:
+            fill_free_seats(cohort)
 
 
 def _next_waiting(cohort: Cohort) -> Enrollment | None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..accounts.forms import ConfirmForm
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
@@ -15,7 +16,7 @@ from ..hubs.models import Role
 from . import services
 from .enrollment import remove
 from .forms import CancelCohortForm, CohortDetailsForm, MoveSessionForm, NewCohortForm, RemoveForm
-from .models import CohortStatus, Enrollment, EnrollmentStatus
+from .models import Enrollment, EnrollmentStatus
 from .notices import people
 
 bp = Blueprint("cohort_admin", __name__)
@@ -60,7 +61,7 @@ def _page(hub, cohort, *, details=None, move=None, move_id=None, cancel=None, st
         move_id=move_id, cancel=cancel or CancelCohortForm(formdata=None), remove=RemoveForm(formdata=None),
         members=people(cohort),
         waiting=people(cohort, EnrollmentStatus.WAITING), participation=participation(cohort),
-        over=cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED), now=utcnow()), status
+        over=cohort.over, now=utcnow()), status
 
 
 @bp.route("/h/<slug>/manage/cohorts/<int:cohort_id>", methods=["GET", "POST"])
@@ -129,10 +130,6 @@ def remove_person(slug: str, cohort_id: int):
 
 
 def _confirmed(slug: str, cohort_id: int, action, done: str, form=None):
-    from flask import abort
-
-    from ..accounts.forms import ConfirmForm
-
     hub = hub_for(slug, Role.ORGANIZER)
     cohort = services.cohort_in(hub, cohort_id)
     form = form or ConfirmForm()

@@ -88,6 +88,11 @@ class Cohort(db.Model):
         return max(self.capacity - self.seats_taken, 0)
 
     @property
+    def over(self) -> bool:
+        """Completed or canceled: nothing about it changes any more."""
+        return self.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED)
+
+    @property
     def accepts_enrollment(self) -> bool:
         return self.status is CohortStatus.OPEN and utcnow() < self.starts_at
 

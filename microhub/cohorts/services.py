@@ -58,21 +58,27 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
-def _check(info: CohortInfo, *, today: date) -> dict:
-    title, goal = (info.title or "").strip(), (info.goal or "").strip()
+def _details(title: str | None, goal: str | None, capacity) -> tuple[str, str, int]:
+    """The fields an organizer may change at any time before the end: title, goal and capacity."""
+    title, goal = (title or "").strip(), (goal or "").strip()
     if not title:
         raise ValidationFailed("Give the cohort a title.", field="title")
     if len(title) > 120:
         raise ValidationFailed("Keep the title under 120 characters.", field="title")
     if not goal:
         raise ValidationFailed("Say what everyone in the cohort works toward.", field="goal")
+    capacity = _whole(capacity)
+    if capacity is None or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        raise ValidationFailed(f"A cohort takes {MIN_CAPACITY} to {MAX_CAPACITY} people.", field="capacity")
+    return title, goal, capacity
+
+
+def _check(info: CohortInfo, *, today: date) -> dict:
+    title, goal, capacity = _details(info.title, info.goal, info.capacity)
     try:
         fmt = CohortFormat(info.format)
     except ValueError:
         raise ValidationFailed("Pick one of the formats offered.", field="format") from None
-    capacity = _whole(info.capacity)
-    if capacity is None or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
-        raise ValidationFailed(f"A cohort takes {MIN_CAPACITY} to {MAX_CAPACITY} people.", field="capacity")
     weeks = _whole(info.weeks)
     if weeks is None or not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise ValidationFailed(f"A cohort runs {MIN_WEEKS} to {MAX_WEEKS} weeks.", field="weeks")
@@ -129,16 +135,9 @@ def update_cohort(cohort: Cohort, *, title: str, goal: str, meeting_link: str, c
     """Change what does not move the schedule. A larger capacity lets the cohort's waitlist in."""
     from .enrollment import fill_free_seats
 
-    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED):
+    if cohort.over:
         raise Conflict("This cohort is over; it can no longer be changed.")
-    title, goal = (title or "").strip(), (goal or "").strip()
-    if not title or len(title) > 120:
-        raise ValidationFailed("Give the cohort a title under 120 characters.", field="title")
-    if not goal:
-        raise ValidationFailed("Say what everyone in the cohort works toward.", field="goal")
-    capacity = _whole(capacity)
-    if capacity is None or not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
-        raise ValidationFailed(f"A cohort takes {MIN_CAPACITY} to {MAX_CAPACITY} people.", field="capacity")
+    title, goal, capacity = _details(title, goal, capacity)
     cohort.title, cohort.goal, cohort.meeting_link = title, goal, check_link(meeting_link)
     raised = capacity > cohort.capacity
     cohort.capacity = capacity  # lowering it removes nobody; enrollment just stops
@@ -157,7 +156,7 @@ def _session(cohort: Cohort, session_id) -> CohortSession:
 
 
 def _editable(cohort: Cohort, session: CohortSession) -> None:
-    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED):
+    if cohort.over:
         raise Conflict("This cohort is over; its sessions can no longer change.")
     if session.canceled:
         raise Conflict(f"Week {session.week}'s session is canceled already.")
@@ -229,14 +228,11 @@ def _recompute_end(cohort: Cohort) -> None:
 
 def cancel_cohort(cohort: Cohort, *, actor, reason: str = "") -> Cohort:
     """Call the whole cohort off: every session still ahead is canceled and everyone in or waiting is told."""
-    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED):
-        raise Conflict("This cohort is over already.")
     reason = (reason or "").strip()
     if len(reason) > 1000:
         raise ValidationFailed("Keep the note under 1,000 characters.", field="reason")
     now = utcnow()
-    locked = db.session.get(Cohort, cohort.id, with_for_update=True, populate_existing=True)
-    if locked.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED):
+    if db.session.get(Cohort, cohort.id, with_for_update=True, populate_existing=True).over:
         raise Conflict("This cohort is over already.")
     for session in cohort.sessions:
         if not session.canceled and session.starts_at > now:
@@ -253,11 +249,9 @@ def cancel_cohort(cohort: Cohort, *, actor, reason: str = "") -> Cohort:
     return cohort
 
 
-def hub_cohorts(hub_id: int, *statuses: CohortStatus) -> list[Cohort]:
-    query = db.select(Cohort).where(Cohort.hub_id == hub_id).order_by(Cohort.starts_at, Cohort.id)
-    if statuses:
-        query = query.where(Cohort.status.in_(statuses))
-    return list(db.session.scalars(query))
+def hub_cohorts(hub_id: int) -> list[Cohort]:
+    return list(db.session.scalars(
+        db.select(Cohort).where(Cohort.hub_id == hub_id).order_by(Cohort.starts_at, Cohort.id)))
 
 
 def cohort_in(hub, cohort_id) -> Cohort:

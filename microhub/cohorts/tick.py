@@ -101,7 +101,7 @@ def send_reminder(session_id: int, hours: int) -> None:
     cohort = session.cohort
     left = session.starts_at - now
     # A tick after a gap must not remind people of a session that has begun, nor send both at once.
-    moot = (session.canceled or cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELED)
+    moot = (session.canceled or cohort.over
             or left <= timedelta(0) or (hours == 24 and left <= timedelta(hours=1)))
     if not moot:
         when = "tomorrow" if hours == 24 else "in an hour"
