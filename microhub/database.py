@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from flask import abort
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import Pool
@@ -89,6 +90,20 @@ def get_or_404(model, **criteria):
     if row is None:
         abort(404)
     return row
+
+
+def added_unless_taken(row) -> bool:
+    """Insert `row` in a savepoint; False (and nothing written) when a unique constraint says it exists.
+
+    For rows a double click may send twice: the second request's INSERT meets the first one's row and
+    the caller decides what that means (use the other row, or tell the person).
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def update_where(model, row_id: int, *conditions, **values) -> bool:

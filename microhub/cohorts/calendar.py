@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from icalendar import Calendar, Event
-from sqlalchemy.exc import IntegrityError
 
-from ..database import utcnow
+from ..database import added_unless_taken, utcnow
 from ..extensions import db
 from .models import CalendarFeed, Cohort, CohortSession, Enrollment, EnrollmentStatus
 
@@ -96,11 +95,8 @@ def open_feed(user) -> CalendarFeed:
     """The person's feed, created on first use."""
     feed = feed_of(user)
     if feed is None:
-        try:
-            with db.session.begin_nested():
-                feed = CalendarFeed(user_id=user.id, nonce=secrets.token_urlsafe(32))
-                db.session.add(feed)
-        except IntegrityError:  # a second click's request created it first: use that one
+        feed = CalendarFeed(user_id=user.id, nonce=secrets.token_urlsafe(32))
+        if not added_unless_taken(feed):  # a second click's request created it first: use that one
             feed = feed_of(user)
     return feed
 

@@ -1,10 +1,8 @@
 """Weekly check-ins and replies among peers, participation per week, and the closing retro."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from .. import audit
-from ..database import utcnow
+from ..database import added_unless_taken, utcnow
 from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from ..extensions import db
 from .access import can_see_inside
@@ -50,13 +48,11 @@ def _upsert(model, keys: dict, values: dict):
     """The row matching `keys` with `values` set, inserted if missing; (row, created). Safe against a double post."""
     row = db.session.scalar(db.select(model).filter_by(**keys))
     if row is None:
-        try:
-            with db.session.begin_nested():
-                row = model(**keys, **values)
-                db.session.add(row)
+        row = model(**keys, **values)
+        if added_unless_taken(row):
             return row, True
-        except IntegrityError:  # the same person's other request inserted it first: edit that one
-            row = db.session.scalar(db.select(model).filter_by(**keys))
+        # The same person's other request inserted it first: edit that one.
+        row = db.session.scalar(db.select(model).filter_by(**keys))
     for name, value in values.items():
         setattr(row, name, value)
     db.session.flush()

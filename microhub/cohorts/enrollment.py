@@ -1,10 +1,8 @@
 """Enrollment: active members take a cohort's places atomically; a full cohort lines people up."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from .. import audit
-from ..database import give_back_one, take_one, utcnow
+from ..database import added_unless_taken, give_back_one, take_one, utcnow
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..memberships.services import live_membership
@@ -62,13 +60,9 @@ def enroll(cohort: Cohort, user) -> Enrollment:
 
 
 def _first_enrollment(cohort: Cohort, user) -> Enrollment:
-    # A double click sends two requests: the second one's row collides with the first's and is refused.
-    try:
-        with db.session.begin_nested():
-            enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, status=EnrollmentStatus.WAITING)
-            db.session.add(enrollment)
-    except IntegrityError:
-        raise Conflict("You are enrolled already.") from None
+    enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, status=EnrollmentStatus.WAITING)
+    if not added_unless_taken(enrollment):  # a double click: the first request enrolled them
+        raise Conflict("You are enrolled already.")
     return enrollment
 
 
