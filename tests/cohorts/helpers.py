@@ -1,7 +1,7 @@
 """Shared steps for cohort tests: a cohort made through the real service, members enrolled the real way."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from microhub.cohorts import enrollment
 from microhub.cohorts.models import Cohort
@@ -9,7 +9,7 @@ from microhub.cohorts.services import CohortInfo, create_cohort, today_in
 from microhub.extensions import db
 from microhub.hubs.models import Hub
 
-from ..factories import HubFactory, UserFactory, member_of, organizer_of
+from ..factories import member_of, organizer_of
 
 
 def cohort_info(**overrides) -> CohortInfo:
@@ -44,11 +44,3 @@ def enrolled_members(cohort: Cohort, count: int = 1) -> list:
         db.session.commit()
         people.append(user)
     return people
-
-
-def start_date(year: int, month: int, day: int) -> date:
-    return date(year, month, day)
-
-
-__all__ = ["cohort_info", "make_cohort", "enrolled_members", "HubFactory", "UserFactory", "member_of",
-           "organizer_of", "time"]
