@@ -27,3 +27,9 @@ class Conflict(DomainError):
 
 class Throttled(DomainError):
     status_code = 429
+
+
+class NotOurs(Exception):
+    """A payment event about something this installation did not create (another product on the same
+    Stripe account, an unknown hold, subscription or customer). Processing marks it ignored with this
+    reason instead of retrying it."""
