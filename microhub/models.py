@@ -3,6 +3,7 @@ from .accounts.models import FailedLogin, User  # noqa: F401
 from .email import OutboxMessage  # noqa: F401
 from .hubs.models import Hub, HubRole  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
+from .installation import Installation  # noqa: F401
 from .billing.local import LocalObject  # noqa: F401
 from .billing.models import PaymentEvent, Plan  # noqa: F401
 from .memberships.models import Membership, SeatHold, WaitlistEntry, WaitlistOffer  # noqa: F401

@@ -51,12 +51,17 @@ class FakeStripe:
     def __init__(self):
         self.requests: list[Request] = []
         self.objects: dict[str, dict] = {}
-        self._replies: dict[str, tuple[int, dict]] = {}  # idempotency key → first answer, as Stripe keeps them
+        # idempotency key → (request parameters, first answer), as Stripe keeps them for 24 hours
+        self._replies: dict[str, tuple[dict, tuple[int, dict]]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def clock() -> float:
+        return time.time()  # time_machine moves it, as a test moves the request's moment
 
     def close(self):
         self.server.shutdown()
@@ -80,6 +85,10 @@ class FakeStripe:
                                  currency=form["currency"], recurring=form.get("recurring"),
                                  metadata=form.get("metadata", {}))
         if method == "POST" and path == "/v1/checkout/sessions":
+            window = int(form["expires_at"]) - int(self.clock())
+            if not 30 * 60 <= window <= 24 * 3600:
+                return _error(400, "invalid_request_error", "The `expires_at` timestamp must be between 30 minutes "
+                              "and 24 hours from Checkout Session creation.", "parameter_invalid_integer")
             session = self.add("cs_test", "checkout.session", status="open", url=None, subscription=None,
                                customer=None, **{k: v for k, v in form.items() if k != "expires_at"},
                                expires_at=int(form["expires_at"]))
@@ -128,10 +137,15 @@ class FakeStripe:
             if any(FAIL in value for value in params.values()):
                 return _error(402, "card_error", "Your card was declined.", "card_declined")
             if request.idempotency_key in self._replies:
-                return self._replies[request.idempotency_key]
+                first_params, reply = self._replies[request.idempotency_key]
+                if first_params != (method, url.path, params):
+                    # Stripe refuses a key reused for another request rather than replaying the first answer.
+                    return _error(400, "idempotency_error", "Keys for idempotent requests can only be used with the "
+                                  "same parameters they were first used with.", None)
+                return reply
             reply = self.handle(method, url.path, request.form)
             if request.idempotency_key and method == "POST":
-                self._replies[request.idempotency_key] = reply
+                self._replies[request.idempotency_key] = ((method, url.path, params), reply)
             return reply
 
 

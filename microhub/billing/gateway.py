@@ -35,6 +35,16 @@ class Subscription:
     current_period_end: datetime | None
     cancel_at_period_end: bool
     metadata: dict = field(default_factory=dict)
+    #: The price the subscription bills: compared with what a hold was offered before anyone is admitted.
+    price_ref: str | None = None
+    amount_minor: int | None = None
+    currency: str | None = None  # ISO code, upper case
+    interval: str | None = None  # month, year
+
+    def bills(self, hold) -> bool:
+        """True if this subscription charges exactly the price `hold` was offered (id, amount, currency, interval)."""
+        return (self.price_ref == hold.price_ref and self.amount_minor == hold.price_minor
+                and (self.currency or "").upper() == (hold.currency or "").upper() and self.interval == hold.interval)
 
 
 class Gateway(ABC):
@@ -43,6 +53,10 @@ class Gateway(ABC):
     @abstractmethod
     def sync_plan(self, plan) -> None:
         """Make sure the plan's product and price exist with the provider; store their ids on the plan."""
+
+    @abstractmethod
+    def price_ref(self, plan) -> str:
+        """The provider's id of the plan's price (created if needed): what a checkout for the plan charges."""
 
     @abstractmethod
     def create_checkout(self, *, hold, plan, hub, user, success_url: str, cancel_url: str,

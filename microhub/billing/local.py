@@ -12,8 +12,8 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import jobs
-from ..database import UTCDateTime, utcnow
-from ..errors import ValidationFailed
+from ..database import UTCDateTime, added_unless_taken, utcnow
+from ..errors import NotOurs, ValidationFailed
 from ..extensions import db
 from ..urls import external_url
 from .gateway import Checkout, Gateway, GatewayError, Subscription, webhook_secret
@@ -80,11 +80,16 @@ class LocalGateway(Gateway):
     def sync_plan(self, plan) -> None:
         return None  # prices live on the plan row; nothing to mirror
 
+    def price_ref(self, plan) -> str:
+        return f"price_local_{plan.id}"  # a plan's price never changes, so its id can name it
+
     def create_checkout(self, *, hold, plan, hub, user, success_url, cancel_url, expires_at) -> Checkout:
         session = self._add("checkout.session", "cs", {
             "mode": "subscription", "status": "open", "client_reference_id": str(user.id),
             "customer_email": user.email, "metadata": {"hold_id": str(hold.id), "hub": hub.slug},
-            "amount_total": plan.price_minor, "currency": hub.currency.lower(), "interval": plan.interval.value,
+            # What the hold was offered, not what the plan says now: the checkout charges exactly that.
+            "price": hold.price_ref, "amount_total": hold.price_minor, "currency": hold.currency.lower(),
+            "interval": hold.interval,
             "plan_name": plan.name, "hub_name": hub.name, "success_url": success_url, "cancel_url": cancel_url,
             "expires_at": _ts(expires_at), "subscription": None, "customer": None,
         })
@@ -107,7 +112,7 @@ class LocalGateway(Gateway):
             self.emit("checkout.session.expired", self._put(obj, status="expired"))
 
     def pay(self, checkout_ref: str, card_number: str) -> dict:
-        """The test checkout's Pay button: a test card either pays (events follow) or is refused."""
+        """The test checkout's Pay button: a test card either pays (events follow) or is refused. Pays once."""
         session = self.session(checkout_ref)
         if session["status"] != "open":
             raise ValidationFailed("This checkout has ended. Start again from the hub's join page.")
@@ -117,12 +122,15 @@ class LocalGateway(Gateway):
                                    field="card_number")
         if outcome not in ("ok", "fails_on_renewal"):
             raise ValidationFailed(outcome, field="card_number")
+        # A unique row claims the payment: of several Pay clicks at once, one inserts it, the others wait and fail.
+        if not added_unless_taken(LocalObject(id=f"paid_{checkout_ref}"[:64], kind="payment_claim", data={})):
+            raise ValidationFailed("This checkout is paid already.")
         customer = self._add("customer", "cus", {"email": session["customer_email"], "card": outcome})
         now = utcnow()
         sub = self._add("subscription", "sub", {
             "status": "active", "customer": customer.id, "cancel_at_period_end": False,
             "current_period_start": _ts(now), "current_period_end": _ts(self._next_period(now, session["interval"])),
-            "metadata": dict(session["metadata"]), "interval": session["interval"],
+            "metadata": dict(session["metadata"]), "interval": session["interval"], "price": session["price"],
             "amount": session["amount_total"], "currency": session["currency"],
         })
         db.session.flush()
@@ -150,11 +158,16 @@ class LocalGateway(Gateway):
         return invoice.data
 
     def get_subscription(self, subscription_ref: str) -> Subscription:
-        data = self._get(subscription_ref, "subscription").data
+        obj = db.session.get(LocalObject, subscription_ref)
+        if obj is None or obj.kind != "subscription":
+            raise NotOurs(f"the test-mode gateway has no subscription {subscription_ref}")
+        data = obj.data
         return Subscription(
             ref=data["id"], status=data["status"], customer_ref=data["customer"],
             current_period_end=datetime.fromtimestamp(data["current_period_end"], tz=utcnow().tzinfo),
             cancel_at_period_end=data["cancel_at_period_end"], metadata=dict(data["metadata"]),
+            price_ref=data.get("price"), amount_minor=data["amount"], currency=data["currency"].upper(),
+            interval=data["interval"],
         )
 
     def cancel_subscription(self, subscription_ref: str, *, at_period_end: bool) -> None:

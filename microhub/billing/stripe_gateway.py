@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 import stripe
 
+from ..errors import NotOurs
+from ..installation import installation_key
 from .gateway import Checkout, Gateway, GatewayError, Subscription
 
 log = logging.getLogger(__name__)
@@ -51,23 +53,27 @@ class StripeGateway(Gateway):
         if plan.stripe_product_id is None:
             product = self._call("product", self.client.v1.products.create,
                                  {"name": f"{hub.name} – {plan.name}", "metadata": meta},
-                                 {"idempotency_key": f"plan-product-{plan.id}"})
+                                 {"idempotency_key": _key(f"plan-product-{plan.id}")})
             plan.stripe_product_id = product.id
         if plan.stripe_price_id is None:  # also repairs a plan whose price creation failed last time
             price = self._call("price", self.client.v1.prices.create, {
                 "product": plan.stripe_product_id, "unit_amount": plan.price_minor,
                 "currency": hub.currency.lower(), "recurring": {"interval": plan.interval.value}, "metadata": meta,
-            }, {"idempotency_key": f"plan-price-{plan.id}"})
+            }, {"idempotency_key": _key(f"plan-price-{plan.id}")})
             plan.stripe_price_id = price.id
+
+    def price_ref(self, plan) -> str:
+        if plan.stripe_price_id is None:
+            self.sync_plan(plan)
+        return plan.stripe_price_id
 
     # -- checkout --------------------------------------------------------------------------------
     def create_checkout(self, *, hold, plan, hub, user, success_url, cancel_url, expires_at) -> Checkout:
-        if plan.stripe_price_id is None:
-            self.sync_plan(plan)
-        meta = {"hold_id": str(hold.id), "hub": hub.slug}
+        meta = {"hold_id": str(hold.id), "hub": hub.slug, "installation": installation_key()}
         session = self._call("checkout", self.client.v1.checkout.sessions.create, {
             "mode": "subscription",
-            "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+            # The hold's own price, never the plan's current one: the checkout charges what the hold was offered.
+            "line_items": [{"price": hold.price_ref or self.price_ref(plan), "quantity": 1}],
             "client_reference_id": str(user.id),
             "customer_email": user.email,
             "metadata": meta,
@@ -76,7 +82,7 @@ class StripeGateway(Gateway):
             "expires_at": int(expires_at.timestamp()),
             "success_url": success_url,
             "cancel_url": cancel_url,
-        }, {"idempotency_key": f"hold-{hold.id}-checkout"})
+        }, {"idempotency_key": _key(f"hold-{hold.id}-checkout")})
         return Checkout(ref=session.id, url=session.url, expires_at=expires_at)
 
     def checkout_url(self, checkout_ref: str) -> str:
@@ -95,7 +101,14 @@ class StripeGateway(Gateway):
 
     # -- subscriptions ---------------------------------------------------------------------------
     def get_subscription(self, subscription_ref: str) -> Subscription:
-        sub = self._call("subscription lookup", self.client.v1.subscriptions.retrieve, subscription_ref)
+        try:
+            sub = self.client.v1.subscriptions.retrieve(subscription_ref)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":  # another product's or another database's subscription
+                raise NotOurs(f"Stripe has no subscription {subscription_ref} for this account") from None
+            self._call("subscription lookup", _raise, error)
+        except stripe.StripeError as error:
+            self._call("subscription lookup", _raise, error)
         # API versions from 2025-03-31 on keep the period on the items, older ones on the subscription.
         items = _value(_value(sub, "items", {}), "data", [])
         period_end = _value(items[0], "current_period_end") if items else None
@@ -103,7 +116,11 @@ class StripeGateway(Gateway):
             period_end = _value(sub, "current_period_end")
         customer = _value(sub, "customer")
         metadata = _value(sub, "metadata", {})
+        price = _value(items[0], "price", {}) if items else {}
         return Subscription(
+            price_ref=_value(price, "id"), amount_minor=_value(price, "unit_amount"),
+            currency=(_value(price, "currency") or "").upper() or None,
+            interval=_value(_value(price, "recurring", {}), "interval"),
             ref=sub.id, status=sub.status,
             customer_ref=customer if isinstance(customer, str) else _value(customer, "id"),
             current_period_end=_ts(period_end), cancel_at_period_end=bool(_value(sub, "cancel_at_period_end", False)),
@@ -161,6 +178,11 @@ class StripeGateway(Gateway):
                              {"customer": customer_ref, "return_url": return_url},
                              {"idempotency_key": f"portal-{customer_ref}-{uuid.uuid4().hex}"})
         return session.url
+
+
+def _key(name: str) -> str:
+    """An idempotency key unique to this installation and row, and the same for every retry of one request."""
+    return f"{installation_key()}-{name}"
 
 
 def _raise(error):

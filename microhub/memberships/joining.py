@@ -8,7 +8,8 @@ from flask import current_app
 from .. import audit, jobs
 from ..accounts.models import User
 from ..billing.models import Plan
-from ..database import utcnow
+from ..billing.gateway import gateway
+from ..database import added_unless_taken, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
@@ -17,9 +18,10 @@ from .models import HoldStatus, Membership, MembershipStatus, SeatHold
 from .seats import release_seat, take_seat
 from .services import live_membership
 
-#: Checkout sessions must live at least 30 minutes (Stripe's floor); the hold outlives its checkout a little.
-CHECKOUT_MINUTES = 31
-HOLD_MINUTES = 35
+#: Stripe refuses a checkout expiring less than 30 minutes after the request; 40 leaves ten minutes for a slow
+#: retry of the same request (same key, same `expires_at`). The hold outlives its checkout.
+CHECKOUT_MINUTES = 40
+HOLD_MINUTES = 45
 
 
 class HubFull(Conflict):
@@ -42,28 +44,49 @@ def open_hold(hub_id: int, user_id: int) -> SeatHold | None:
     return db.session.scalar(db.select(SeatHold).filter_by(hub_id=hub_id, user_id=user_id, status=HoldStatus.HELD))
 
 
+class SeatHeld(Conflict):
+    """The person holds a seat here already, for another plan; they finish or cancel that checkout first."""
+
+
 def start_join(hub: Hub, user: User, plan_id, *, offer_id: int | None = None) -> SeatHold:
-    """Hold a seat for `user` on `plan_id`, or raise; never more seats than the cap, however many try at once."""
+    """Hold a seat for `user` on `plan_id`, or raise; never more seats than the cap, however many try at once.
+
+    A second click (or two at once) gets the same hold back: the database allows one open hold per person.
+    """
     plan = plan_of(hub, plan_id)
     if live_membership(hub, user) is not None:
         raise Conflict(f"You are a member of {hub.name} already.")
     held = open_hold(hub.id, user.id)
-    if held is not None:  # a second click, or back from the payment page: keep the same seat
-        held.plan_id = plan.id
-        return held
+    if held is not None:
+        return _same_plan(held, plan)
     if offer_id is None and not take_seat(hub.id):
         raise HubFull(f"{hub.name} is full right now. Join the waitlist and you'll get an e-mail when a seat frees.")
     hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, offer_id=offer_id,
-                    expires_at=utcnow() + timedelta(minutes=HOLD_MINUTES))
-    db.session.add(hold)
+                    expires_at=utcnow() + timedelta(minutes=HOLD_MINUTES), price_ref=gateway().price_ref(plan),
+                    price_minor=plan.price_minor, currency=hub.currency, interval=plan.interval.value)
+    if not added_unless_taken(hold):  # a simultaneous click won: its hold is the one
+        if offer_id is None:
+            release_seat(hub.id)
+        return _same_plan(open_hold(hub.id, user.id), plan)
     stale = pending_membership(hub.id, user.id)
     if stale is not None:
         transition(stale, MembershipStatus.EXPIRED, actor=user, reason="superseded by a new join")
         db.session.flush()
     db.session.add(Membership(hub_id=hub.id, user_id=user.id, plan_id=plan.id, status=MembershipStatus.PENDING))
     db.session.flush()
-    audit.record("hold.taken", hold, actor=user, plan_id=plan.id, expires_at=hold.expires_at.isoformat())
+    audit.record("hold.taken", hold, actor=user, plan_id=plan.id, price_minor=hold.price_minor,
+                 currency=hold.currency, expires_at=hold.expires_at.isoformat())
     return hold
+
+
+def _same_plan(held: SeatHold | None, plan: Plan) -> SeatHold:
+    # A checkout is bound to the price it was made for: a different plan never rides on an open checkout.
+    if held is None:
+        raise Conflict("Your seat is already held. Reload the page to continue.")
+    if held.plan_id != plan.id:
+        raise SeatHeld(f"Your seat is already held for the {held.plan.name} plan. Finish that payment, "
+                       "or cancel it below to choose another plan.", field="plan")
+    return held
 
 
 def release_hold(hold: SeatHold, *, actor=None, actor_label: str | None = None, reason: str) -> bool:
@@ -98,8 +121,6 @@ def cancel_checkout(hold: SeatHold, user: User) -> None:
 
 def expire_checkout(hold_id: int) -> None:
     """Close the provider's checkout for a released hold, so it can no longer be paid."""
-    from ..billing.gateway import gateway
-
     hold = db.session.get(SeatHold, hold_id)
     if hold is not None and hold.checkout_ref and hold.status is HoldStatus.RELEASED:
         gateway().expire_checkout(hold.checkout_ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow, value_enum
@@ -77,6 +77,11 @@ class SeatHold(db.Model):
     """A seat kept for someone while they pay; it counts against the cap until converted or released."""
 
     __tablename__ = "seat_holds"
+    __table_args__ = (
+        # At most one open hold per person per hub: a double-clicked join cannot take two seats.
+        Index("uq_seat_holds_open_per_person", "hub_id", "user_id", unique=True,
+              sqlite_where=text("status = 'held'"), postgresql_where=text("status = 'held'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
@@ -87,6 +92,11 @@ class SeatHold(db.Model):
         default=HoldStatus.HELD, index=True)
     #: The seat goes back to the pool at this moment unless payment converted the hold first.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    #: The exact price this hold was offered at: a payment settles it only if it matches all four.
+    price_ref: Mapped[str | None] = mapped_column(String(255))
+    price_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    interval: Mapped[str | None] = mapped_column(String(10))
     #: The gateway's checkout session (cs_…) paying for this hold.
     checkout_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
     #: Set when the hold came from a waitlist offer.

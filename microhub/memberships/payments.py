@@ -9,6 +9,7 @@ from .. import audit, jobs
 from ..billing.gateway import Subscription, gateway
 from ..database import utcnow
 from ..email import send_email
+from ..errors import NotOurs
 from ..extensions import db
 from ..urls import external_url
 from .lifecycle import transition
@@ -27,7 +28,9 @@ class EventMismatch(ValueError):
 
 def checkout_completed(hold_id: int, checkout_ref: str, subscription_ref: str | None) -> None:
     hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
-    if hold is None or hold.checkout_ref != checkout_ref:
+    if hold is None:
+        raise NotOurs(f"checkout {checkout_ref} names hold {hold_id}, which this installation does not have")
+    if hold.checkout_ref != checkout_ref:
         raise EventMismatch(f"checkout {checkout_ref} does not belong to hold {hold_id}")
     if subscription_ref:
         _settle(hold, gateway().get_subscription(subscription_ref))
@@ -52,8 +55,9 @@ def sync_subscription(subscription_ref: str) -> None:
         return
     hold_id = str(sub.metadata.get("hold_id", ""))
     hold = db.session.get(SeatHold, int(hold_id), with_for_update=True) if hold_id.isdigit() else None
-    if hold is not None:  # the subscription's news arrived before its checkout.session.completed
-        _settle(hold, sub)
+    if hold is None:
+        raise NotOurs(f"subscription {subscription_ref} belongs to no membership or hold of this installation")
+    _settle(hold, sub)  # the subscription's news arrived before its checkout.session.completed
 
 
 def _settle(hold: SeatHold, sub: Subscription) -> None:
@@ -67,6 +71,9 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
         return
     if sub.status not in PAID + UNPAID:
         return  # never paid (incomplete), or over before we heard of it: the hold runs out by itself
+    if not sub.bills(hold):  # paid, but not the price this seat was offered at: never admitted
+        _refund(hold, sub, why="wrong_price")
+        return
     from .joining import pending_membership
 
     has_seat = hold.status is HoldStatus.HELD
@@ -74,7 +81,7 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
         db.select(Membership.id).where(Membership.hub_id == hold.hub_id, Membership.user_id == hold.user_id,
                                        Membership.status.in_(LIVE_STATUSES)))
     if already_member is not None or (not has_seat and not take_seat(hold.hub_id)):
-        _refund_late_payment(hold, sub, already_member=already_member is not None)
+        _refund(hold, sub, why="already_member" if already_member is not None else "late")
         return
     membership = pending_membership(hold.hub_id, hold.user_id) if has_seat else None
     if membership is None:
@@ -110,21 +117,25 @@ def _apply(membership: Membership, sub: Subscription) -> None:
         transition(membership, ended, actor_label=STRIPE, reason=f"subscription {sub.status}")
 
 
-def _refund_late_payment(hold: SeatHold, sub: Subscription, *, already_member: bool) -> None:
-    """The hold ran out and the hub filled meanwhile (or the person is in already): refund, never admit."""
+def _refund(hold: SeatHold, sub: Subscription, *, why: str) -> None:
+    """Refund and stop a subscription that may not become a membership: it came too late for a seat, the person
+    is in already, or it charges another price than the hold was offered (`why`: late, already_member, wrong_price)."""
     if hold.status is HoldStatus.CONVERTED:
         return
     from .joining import release_hold
 
     gw = gateway()
     # Both calls are idempotent; afterwards the subscription reads as canceled, so a repeated event stops above.
-    gw.refund_latest_payment(sub.ref, reason="seat no longer available")
+    gw.refund_latest_payment(sub.ref, reason={"late": "seat no longer available", "already_member": "already a member",
+                                              "wrong_price": "price does not match the offer"}[why])
     gw.cancel_subscription(sub.ref, at_period_end=False)
-    release_hold(hold, actor_label=STRIPE, reason="already a member")
-    audit.record("payment.refunded_late", hold, actor_label=STRIPE, subscription=sub.ref,
-                 already_member=already_member)
+    release_hold(hold, actor_label=STRIPE, reason=f"payment refunded: {why}")
+    audit.record("payment.refunded_late" if why != "wrong_price" else "payment.refunded_wrong_price", hold,
+                 actor_label=STRIPE, subscription=sub.ref, why=why, paid_minor=sub.amount_minor,
+                 paid_currency=sub.currency, paid_interval=sub.interval, offered_minor=hold.price_minor,
+                 offered_currency=hold.currency)
     send_email(hold.user.email, f"Your payment for {hold.hub.name} was refunded", "late_payment_refunded",
-               user=hold.user, hub=hold.hub, already_member=already_member,
+               user=hold.user, hub=hold.hub, why=why, hold=hold, sub=sub,
                link=external_url("memberships.join", slug=hold.hub.slug))
 
 

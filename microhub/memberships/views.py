@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.forms import ConfirmForm
 from ..billing.gateway import GatewayError, gateway
 from ..billing.local import LocalGateway
 from ..billing.plans import hub_plans
+from ..database import update_where
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
@@ -18,7 +19,7 @@ from ..hubs.models import Role
 from ..urls import external_url
 from . import dunning, joining, leaving  # noqa: F401  dunning registers its tick task
 from .forms import CardForm, JoinForm, LeaveForm
-from .models import LIVE_STATUSES, HoldStatus, Membership
+from .models import LIVE_STATUSES, HoldStatus, Membership, SeatHold
 from .services import live_membership
 
 bp = Blueprint("memberships", __name__)
@@ -50,30 +51,40 @@ def join(slug: str):
     from .waitlist import waitlist_position
 
     return render_template("memberships/join.html", hub=hub, plans=plans, form=form, held=held,
+                           cancel_form=ConfirmForm(),
                            position=waitlist_position(hub.id, current_user.id),
                            waitlist_form=ConfirmForm()), status
 
 
 def _checkout(hub, hold) -> str:
-    """Create (or reuse) the checkout for a committed hold and return where to send the person."""
-    if hold.checkout_ref is None:
-        try:
-            checkout = gateway().create_checkout(
-                hold=hold, plan=hold.plan, hub=hub, user=current_user,
-                success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
-                cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
-                # From the hold, not the clock: a retried call then sends the same parameters with its key.
-                expires_at=hold.created_at + timedelta(minutes=joining.CHECKOUT_MINUTES),
-            )
-        except GatewayError:
-            db.session.rollback()
-            joining.release_hold(hold, actor=current_user, reason="payment provider unavailable")
-            db.session.commit()
-            raise
-        hold.checkout_ref = checkout.ref
+    """Create (or reuse) the one checkout of a committed hold and return where to send the person."""
+    # The row lock makes a second click wait for the first one's checkout and then reuse it.
+    hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
+    if hold.checkout_ref is not None:
+        ref = hold.checkout_ref
         db.session.commit()
-        return checkout.url
-    return gateway().checkout_url(hold.checkout_ref)
+        return gateway().checkout_url(ref)
+    try:
+        checkout = gateway().create_checkout(
+            hold=hold, plan=hold.plan, hub=hub, user=current_user,
+            success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
+            cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
+            # From the hold, not the clock: a retried call then sends the same parameters with its key.
+            expires_at=hold.created_at + timedelta(minutes=joining.CHECKOUT_MINUTES),
+        )
+    except GatewayError:
+        db.session.rollback()
+        hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
+        joining.release_hold(hold, actor=current_user, reason="payment provider unavailable")
+        db.session.commit()
+        raise
+    if not update_where(SeatHold, hold.id, SeatHold.checkout_ref.is_(None), checkout_ref=checkout.ref):
+        # Only where the lock is not enforced (SQLite) can another request have won: keep its checkout.
+        gateway().expire_checkout(checkout.ref)
+        db.session.commit()
+        return gateway().checkout_url(db.session.get(SeatHold, hold.id).checkout_ref)
+    db.session.commit()
+    return checkout.url
 
 
 @bp.get("/h/<slug>/join/<int:hold_id>/confirming")
@@ -82,19 +93,26 @@ def confirming(slug: str, hold_id: int):
     hub = hub_for(slug)
     hold = _my_hold(hub, hold_id)
     membership = live_membership(hub, current_user)
-    return render_template("memberships/confirming.html", hub=hub, hold=hold, membership=membership)
+    return render_template("memberships/confirming.html", hub=hub, hold=hold, membership=membership,
+                           cancel_form=ConfirmForm())
 
 
-@bp.get("/h/<slug>/join/<int:hold_id>/cancelled")
+@bp.route("/h/<slug>/join/<int:hold_id>/cancelled", methods=["GET", "POST"])
 @login_required
 def cancelled(slug: str, hold_id: int):
+    """Back from checkout without paying: the page offers to free the seat; only its POST does."""
     hub = hub_for(slug)
     hold = _my_hold(hub, hold_id)
-    if hold.status is HoldStatus.HELD:
-        joining.cancel_checkout(hold, current_user)
-        db.session.commit()
-    flash("Payment cancelled; the seat we kept for you is free again.", "info")
-    return redirect(url_for("hubs.show", slug=hub.slug))
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if hold.status is HoldStatus.HELD:
+            joining.cancel_checkout(hold, current_user)
+            db.session.commit()
+        flash("Payment cancelled; the seat we kept for you is free again.", "info")
+        return redirect(url_for("hubs.show", slug=hub.slug))
+    return render_template("memberships/cancelled.html", hub=hub, hold=hold, form=form)
 
 
 def _my_hold(hub, hold_id):

@@ -5,13 +5,16 @@ import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from microhub.billing.gateway import GatewayError, gateway
 from microhub.billing.models import Interval, Plan
 from microhub.billing.plans import create_plan
 from microhub.billing.stripe_gateway import StripeGateway
 from microhub.database import utcnow
+from microhub.errors import NotOurs
 from microhub.extensions import db
+from microhub.installation import Installation, installation_key
 from microhub.memberships.models import SeatHold
 from tests.factories import HubFactory, UserFactory, organizer_of
 from tests.fake_stripe import FAIL, FakeStripe
@@ -43,7 +46,9 @@ def _plan(hub, **kwargs) -> Plan:
 
 
 def _hold(hub, user, plan) -> SeatHold:
-    hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, expires_at=utcnow() + timedelta(minutes=35))
+    hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, expires_at=utcnow() + timedelta(minutes=45),
+                    price_ref=gateway().price_ref(plan), price_minor=plan.price_minor, currency=hub.currency,
+                    interval=plan.interval.value)
     db.session.add(hold)
     db.session.commit()
     return hold
@@ -52,7 +57,7 @@ def _hold(hub, user, plan) -> SeatHold:
 def _checkout(hub, user, plan, hold):
     return gateway().create_checkout(hold=hold, plan=plan, hub=hub, user=user, success_url="https://hub.test/ok",
                                      cancel_url="https://hub.test/cancel",
-                                     expires_at=utcnow() + timedelta(minutes=31))
+                                     expires_at=hold.created_at + timedelta(minutes=40))
 
 
 def test_the_stripe_gateway_is_chosen_by_the_secret_key(stripe_app, fake):
@@ -66,13 +71,13 @@ def test_create_plan_creates_product_and_price_once(stripe_app, fake):
 
     [product] = fake.calls("POST", "/v1/products")
     assert product.params == {"name": "Tea Club – Regular", "metadata[hub]": "tea", "metadata[plan_id]": str(plan.id)}
-    assert product.idempotency_key == f"plan-product-{plan.id}"
+    assert product.idempotency_key == f"{installation_key()}-plan-product-{plan.id}"
     assert product.headers["Authorization"] == "Bearer sk_test_x"
     [price] = fake.calls("POST", "/v1/prices")
     assert price.params["unit_amount"] == "1250" and price.params["currency"] == "eur"
     assert price.params["recurring[interval]"] == "year"
     assert price.params["product"] == plan.stripe_product_id
-    assert price.idempotency_key == f"plan-price-{plan.id}"
+    assert price.idempotency_key == f"{installation_key()}-plan-price-{plan.id}"
     assert fake.objects[plan.stripe_price_id]["product"] == plan.stripe_product_id
 
     gateway().sync_plan(plan)  # already there: nothing more is sent
@@ -97,7 +102,7 @@ def test_create_checkout_sends_the_hold_and_reuses_its_key(stripe_app, fake):
     assert p["subscription_data[metadata][hub]"] == "tea"
     assert int(p["expires_at"]) >= time.time() + 30 * 60  # Stripe refuses less than 30 minutes
     assert p["success_url"] == "https://hub.test/ok" and p["cancel_url"] == "https://hub.test/cancel"
-    assert call.idempotency_key == f"hold-{hold.id}-checkout"
+    assert call.idempotency_key == f"{installation_key()}-hold-{hold.id}-checkout"
     assert checkout.ref.startswith("cs_test_") and checkout.url == f"{fake.url}/pay/{checkout.ref}"
     assert gateway().checkout_url(checkout.ref) == checkout.url
 
@@ -196,8 +201,13 @@ def test_stripe_errors_become_gateway_errors(stripe_app, fake):
     assert caught.value.message == "Your card was declined."  # CardError: Stripe's message is meant for people
     db.session.rollback()
     with pytest.raises(GatewayError) as caught:
-        gateway().get_subscription("sub_missing")
+        gateway().cancel_subscription("sub_missing", at_period_end=True)
     assert "sub_missing" not in caught.value.message and "Stripe" not in caught.value.message
+
+
+def test_a_subscription_stripe_does_not_know_is_not_ours(stripe_app, fake):
+    with pytest.raises(NotOurs):  # processing then marks its event ignored instead of retrying it forever
+        gateway().get_subscription("sub_of_another_product")
 
 
 def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
@@ -243,3 +253,29 @@ def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
     assert hub.seats_taken == 0
     hold = db.session.scalars(db.select(SeatHold).filter_by(hub_id=hub.id, user_id=member.id)).one()
     assert hold.status.value == "released" and hold.checkout_ref is None
+
+
+def test_a_second_database_on_the_same_stripe_account_gets_its_own_checkout(stripe_app, fake):
+    """A restored or staging database reuses row ids; its keys must not collide with the first database's."""
+    hub = HubFactory(currency="EUR")
+    plan = _plan(hub)
+    first = _checkout(hub, UserFactory(), plan, _hold(hub, UserFactory(), plan))
+    # The same hold id again, for another person, as a fresh database would number it.
+    db.session.execute(db.delete(SeatHold))
+    db.session.execute(db.update(Installation).values(key="another-database"))
+    db.session.commit()
+    hold = _hold(hub, UserFactory(email="someone-else@example.org"), plan)
+    second = _checkout(hub, hold.user, plan, hold)
+    assert second.ref != first.ref
+    keys = [c.idempotency_key for c in fake.calls("POST", "/v1/checkout/sessions")]
+    assert len(set(keys)) == 2 and keys[1].startswith("another-database-")
+
+
+def test_a_checkout_retried_minutes_later_is_still_inside_stripes_window(stripe_app, fake):
+    hub = HubFactory(currency="EUR")
+    plan = _plan(hub)
+    hold = _hold(hub, UserFactory(), plan)
+    with time_machine.travel(hold.created_at + timedelta(minutes=8), tick=False):
+        checkout = _checkout(hub, hold.user, plan, hold)  # a slow first attempt, or its retry
+    assert checkout.expires_at - hold.created_at >= timedelta(minutes=30) and checkout.ref.startswith("cs_test")
+    assert checkout.expires_at < hold.expires_at  # the hold outlives its checkout

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from microhub.memberships import joining
 from microhub import jobs
 from microhub.database import utcnow
 
@@ -93,7 +94,7 @@ def test_declined_card_is_shown_next_to_its_field_and_the_seat_frees_after_expir
     screenshot("join-checkout-declined")
     assert seats_taken(page, site, hub.slug) == 1  # still held while the person could try another card
 
-    with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
+    with time_machine.travel(utcnow() + timedelta(minutes=joining.HOLD_MINUTES + 1), tick=False):
         jobs.tick()
 
     page.goto(checkout_url)

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from microhub.memberships import joining
 from microhub import jobs
 from microhub.database import utcnow
 from microhub.extensions import db
@@ -61,7 +62,7 @@ def test_refused_card_shows_a_clear_message_and_holds_no_seat_after_expiry(clien
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert membership_of(user, hub).status is MembershipStatus.PENDING
     assert seats(client, hub)["seats_taken"] == 1
-    with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
+    with time_machine.travel(utcnow() + timedelta(minutes=joining.HOLD_MINUTES + 1), tick=False):
         jobs.tick()
     assert hold_of(user, hub).status is HoldStatus.RELEASED
     assert membership_of(user, hub).status is MembershipStatus.EXPIRED
@@ -78,10 +79,27 @@ def test_cancelling_the_checkout_releases_the_hold(client):
     client.login(user.email)
     start_join(client, hub, plan)
     hold = hold_of(user, hub)
-    response = client.get(f"/h/{hub.slug}/join/{hold.id}/cancelled")
+    url = f"/h/{hub.slug}/join/{hold.id}/cancelled"
+    response = client.submit(url, {})
     assert response.status_code == 302
     db.session.refresh(hold)
     assert hold.status is HoldStatus.RELEASED and seats(client, hub)["seats_taken"] == 0
+
+
+def test_coming_back_from_checkout_changes_nothing_until_the_button_is_pressed(client):
+    hub, plan = hub_with_plan(cap=3)
+    user = UserFactory()
+    client.login(user.email)
+    start_join(client, hub, plan)
+    hold = hold_of(user, hub)
+    page = client.get(f"/h/{hub.slug}/join/{hold.id}/cancelled")
+    assert page.status_code == 200 and "Give the seat back" in page.get_data(as_text=True)
+    db.session.refresh(hold)
+    assert hold.status is HoldStatus.HELD and seats(client, hub)["seats_taken"] == 1
+    forged = client.post(f"/h/{hub.slug}/join/{hold.id}/cancelled")  # no CSRF token: refused
+    assert forged.status_code == 400
+    db.session.refresh(hold)
+    assert hold.status is HoldStatus.HELD
 
 
 def test_a_full_hub_offers_the_waitlist_instead_of_a_seat(client):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import time_machine
 
+from microhub.memberships import joining
 from microhub import jobs
 from microhub.audit import AuditEntry
 from microhub.billing.local import LocalObject
@@ -122,7 +123,7 @@ def test_late_payment_after_the_hold_expired_and_the_hub_filled_is_refunded_neve
     late = UserFactory()
     client.login(late.email)
     checkout = start_join(client, hub, plan).headers["Location"]
-    with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
+    with time_machine.travel(utcnow() + timedelta(minutes=joining.HOLD_MINUTES + 1), tick=False):
         jobs.tick()
     assert hold_of(late, hub).status is HoldStatus.RELEASED
     member_of(hub)  # someone else takes the freed seat
@@ -142,7 +143,7 @@ def test_late_payment_is_admitted_when_a_seat_is_still_free(client):
     user = UserFactory()
     client.login(user.email)
     checkout = start_join(client, hub, plan).headers["Location"]
-    with time_machine.travel(utcnow() + timedelta(minutes=36), tick=False):
+    with time_machine.travel(utcnow() + timedelta(minutes=joining.HOLD_MINUTES + 1), tick=False):
         jobs.tick()
     reopen(checkout)
     pay(client, checkout)
