@@ -78,19 +78,29 @@ def build_cron(app, interval: int = 60):
 
 @click.command("events")
 @click.option("--all", "show_all", is_flag=True, help="Also list processed events.")
+@click.option("--status", type=click.Choice(["pending", "ignored", "dead", "processed"]), multiple=True,
+              help="Only events in this state (repeatable).")
 @with_appcontext
-def events_command(show_all: bool):
-    """List payment events still unprocessed, with the error of their last attempt."""
-    from .billing.models import PaymentEvent
+def events_command(show_all: bool, status: tuple[str, ...]):
+    """List payment events that need a look: waiting (with their last error), ignored and dead, with reasons."""
+    from .billing.models import EventStatus, PaymentEvent
 
-    query = db.select(PaymentEvent).order_by(PaymentEvent.received_at.desc()).limit(100)
-    if not show_all:
-        query = query.where(PaymentEvent.processed_at.is_(None))
-    rows = db.session.scalars(query).all()
+    wanted = [EventStatus(s) for s in status] or (
+        list(EventStatus) if show_all else [EventStatus.PENDING, EventStatus.IGNORED, EventStatus.DEAD])
+    rows = db.session.scalars(db.select(PaymentEvent).where(PaymentEvent.status.in_(wanted))
+                              .order_by(PaymentEvent.received_at.desc()).limit(100)).all()
     for event in rows:
-        state = "processed" if event.processed_at else f"waiting, {event.attempts} attempt(s)"
-        click.echo(f"{event.received_at:%Y-%m-%d %H:%M} {event.stripe_id} {event.type} [{state}]")
-        if event.last_error and not event.processed_at:
-            click.echo(f"    {event.last_error}")
+        click.echo(f"{event.received_at:%Y-%m-%d %H:%M} {event.stripe_id} {event.type} [{_state(event)}]")
+        if event.last_error and event.status is not EventStatus.PROCESSED:
+            click.echo(f"    {'why' if event.status is EventStatus.IGNORED else 'error'}: {event.last_error}")
     if not rows:
-        click.echo("No unprocessed payment events." if not show_all else "No payment events.")
+        click.echo("No payment events need a look." if not show_all else "No payment events.")
+
+
+def _state(event) -> str:
+    if event.status.value == "pending":
+        retry = f", next try {event.next_attempt_at:%Y-%m-%d %H:%M} UTC" if event.next_attempt_at else ""
+        return f"waiting, {event.attempts} attempt(s){retry}"
+    if event.status.value == "dead":
+        return f"dead after {event.attempts} attempt(s)"
+    return event.status.value

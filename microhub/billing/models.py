@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow, value_enum
@@ -44,10 +44,18 @@ class Plan(db.Model):
         return [line.strip() for line in self.includes.splitlines() if line.strip()]
 
 
+class EventStatus(str, enum.Enum):
+    PENDING = "pending"  # stored, not yet done: processing runs (again) when its time comes
+    PROCESSED = "processed"  # applied, or nothing to do
+    IGNORED = "ignored"  # not this installation's (another product on the Stripe account): `last_error` says why
+    DEAD = "dead"  # failed on every retry: left for an operator, with its last error
+
+
 class PaymentEvent(db.Model):
     """A webhook event as received: stored and committed before anything acts on it."""
 
     __tablename__ = "payment_events"
+    __table_args__ = (Index("ix_payment_events_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stripe's event id (evt_…); unique, so a repeated delivery is recognised and not processed again.
@@ -59,6 +67,10 @@ class PaymentEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Set once processing finished (or decided there was nothing to do).
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[EventStatus] = mapped_column(value_enum(EventStatus, 10), default=EventStatus.PENDING,
+                                                server_default=EventStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
-    #: The last processing error, shown to operators until a retry succeeds.
+    #: A failed event is retried after this moment (backoff); None until its first failure.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The last processing error, or why the event was ignored; shown to operators by `microhub events`.
     last_error: Mapped[str | None] = mapped_column(Text)

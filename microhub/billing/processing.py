@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from .. import audit
 from ..database import utcnow
+from ..errors import NotOurs
 from ..extensions import db
 from ..memberships import payments
-from .models import PaymentEvent
+from .models import EventStatus, PaymentEvent
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +27,8 @@ def _subscription_of(obj: dict) -> str | None:
 
 def _hold_id(obj: dict) -> int:
     raw = str((obj.get("metadata") or {}).get("hold_id", ""))
-    if not raw.isdigit():
-        raise payments.EventMismatch("checkout session carries no hold_id in its metadata")
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotOurs("the checkout session carries no hold_id of ours in its metadata (another product's?)")
     return int(raw)
 
 
@@ -65,24 +67,52 @@ HANDLERS = {
 }
 
 
+#: Waits before each retry of a failed event; after the last one it is dead (an operator looks at it).
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+           timedelta(hours=4), timedelta(hours=12), timedelta(hours=24))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+
+
 def process_event(event_id: int) -> None:
-    """Apply one stored event. A failure is recorded on the event and re-raised so RQ retries it."""
+    """Apply one stored event, once. Not ours: ignored. A failure: retried with backoff, then dead; never forever."""
     event = db.session.get(PaymentEvent, event_id, with_for_update=True)
-    if event is None or event.processed_at is not None:
+    if event is None or event.status is not EventStatus.PENDING:
         return
     handler = HANDLERS.get(event.type)
     try:
         if handler is not None:
             handler(event.payload["data"]["object"], event)
-        event.processed_at = utcnow()
-        event.attempts += 1
-        event.last_error = None
+        _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
+    except NotOurs as exc:
+        db.session.rollback()
+        _finish(db.session.get(PaymentEvent, event_id), EventStatus.IGNORED, str(exc)[:2000])
+        db.session.commit()
+        log.info("event %s ignored: %s", event_id, exc)
     except Exception as exc:
         db.session.rollback()
-        failed = db.session.get(PaymentEvent, event_id)
-        failed.attempts += 1
-        failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        _failed(db.session.get(PaymentEvent, event_id), exc)
         db.session.commit()
-        log.warning("event %s (%s) failed: %s", failed.stripe_id, failed.type, failed.last_error)
-        raise
+        raise  # the job's traceback stays in RQ's failed registry; the sweeper decides when to try again
+
+
+def _finish(event: PaymentEvent, status: EventStatus, reason: str | None) -> None:
+    event.status = status
+    event.processed_at = utcnow()
+    event.attempts += 1
+    event.next_attempt_at = None
+    event.last_error = reason
+
+
+def _failed(event: PaymentEvent, exc: Exception) -> None:
+    event.attempts += 1
+    event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if event.attempts >= MAX_ATTEMPTS:
+        event.status = EventStatus.DEAD
+        event.next_attempt_at = None
+        log.error("event %s (%s) is dead after %d attempts: %s", event.stripe_id, event.type, event.attempts,
+                  event.last_error)
+    else:
+        event.next_attempt_at = utcnow() + BACKOFF[event.attempts - 1]
+        log.warning("event %s (%s) failed (attempt %d), retrying after %s: %s", event.stripe_id, event.type,
+                    event.attempts, event.next_attempt_at.isoformat(), event.last_error)

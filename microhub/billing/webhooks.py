@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import time
 from datetime import timedelta
 
 import stripe
 from flask import Blueprint, jsonify, request
-from rq import Retry
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,14 +16,13 @@ from .. import jobs
 from ..database import utcnow
 from ..extensions import csrf, db
 from .gateway import webhook_secret
-from .models import PaymentEvent
+from .models import EventStatus, PaymentEvent
 
 bp = Blueprint("webhooks", __name__)
 
 #: Stored events still unprocessed this long after arrival are enqueued again by the sweeper.
 SWEEP_AFTER = timedelta(minutes=3)
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
-RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
 
 
 @functools.cache
@@ -38,24 +38,27 @@ class BadEvent(ValueError):
     """The body is not a signed, well-formed event; nothing was stored."""
 
 
+#: Stripe's events are a few KB; anything near this is not one, and is refused before it is read.
+MAX_BODY = 256 * 1024
+#: Seconds a signature's timestamp may be off, in the past (replays) or the future (a forged clock).
+TOLERANCE = 300
+#: Deepest JSON nesting accepted; Stripe's objects nest about a dozen levels.
+MAX_DEPTH = 64
+#: A NUL or an unpaired UTF-16 surrogate written as a JSON escape: neither can be stored as text.
+_UNSTORABLE = re.compile(r"\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+                         r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
 def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
     """Verify and store one delivery; returns (event id, is_new). Stores durably, then enqueues processing."""
-    try:
-        stripe.WebhookSignature.verify_header(raw, signature, webhook_secret(), tolerance=300)
-    except stripe.SignatureVerificationError as exc:
-        raise BadEvent(f"signature check failed: {str(exc).split('.')[0]}") from None
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadEvent("body is not JSON") from None
-    if not isinstance(body, dict) or body.get("object") != "event":
-        raise BadEvent("body is not an event object")
+    body = _verified(raw, signature)
     event_id, event_type, created = body.get("id"), body.get("type"), body.get("created")
     data = body.get("data")
-    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255 and isinstance(event_type, str)
-            and len(event_type) <= 80 and isinstance(created, int) and isinstance(data, dict)
-            and isinstance(data.get("object"), dict)):
-        raise BadEvent("event lacks id, type, created or data.object")
+    if not (isinstance(event_id, str) and 0 < len(event_id) <= 255 and event_id.isprintable()
+            and isinstance(event_type, str) and 0 < len(event_type) <= 80 and event_type.isprintable()
+            and type(created) is int and 0 < created < 2**40  # a real int, not a bool, that fits the column
+            and isinstance(data, dict) and isinstance(data.get("object"), dict)):
+        raise BadEvent("event lacks a valid id, type, created or data.object")
 
     # One autocommitted statement stores the event and tells new from repeated, even for two deliveries
     # at once; no BEGIN/COMMIT round trips on the path Stripe waits on.
@@ -69,13 +72,57 @@ def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
         return event_id, False
     from .processing import process_event
 
-    jobs.enqueue(process_event, stored_id, queue_name=jobs.HIGH, retry=RETRY, now=True)  # the row is committed
+    jobs.enqueue(process_event, stored_id, queue_name=jobs.HIGH, now=True)  # the row is committed
     return event_id, True
+
+
+def _verified(raw: bytes, signature: str | None) -> dict:
+    """The signed event object in `raw`, or BadEvent saying what is wrong with the delivery."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadEvent("body is not UTF-8") from None
+    try:
+        stripe.WebhookSignature.verify_header(text, signature, webhook_secret(), tolerance=TOLERANCE)
+    except stripe.SignatureVerificationError as exc:
+        raise BadEvent(f"signature check failed: {str(exc).split('.')[0]}") from None
+    if _signed_at(signature) > time.time() + TOLERANCE:  # stripe only refuses timestamps in the past
+        raise BadEvent("signature check failed: timestamp is in the future")
+    if _UNSTORABLE.search(text):
+        raise BadEvent("body holds a NUL or an unpaired surrogate")
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadEvent("body is not JSON") from None
+    if not isinstance(body, dict) or body.get("object") != "event":
+        raise BadEvent("body is not an event object")
+    if not _shallow(body):
+        raise BadEvent(f"body nests deeper than {MAX_DEPTH} levels")
+    return body
+
+
+def _signed_at(header: str) -> int:
+    # verify_header has parsed it already, so a t= item with digits is there.
+    return max(int(v) for k, _, v in (item.partition("=") for item in header.split(",")) if k == "t")
+
+
+def _shallow(body: dict) -> bool:
+    level, depth = [body], 1
+    while level:
+        if depth > MAX_DEPTH:
+            return False
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, (dict, list))]
+        depth += 1
+    return True
 
 
 @bp.post("/webhooks/stripe")
 @csrf.exempt
 def stripe_webhook():
+    if (request.content_length or 0) > MAX_BODY:
+        return jsonify(error="bad event", detail=f"body over {MAX_BODY // 1024} KiB: not a Stripe event"), 413
+    request.max_content_length = MAX_BODY  # a body without Content-Length is cut off at the same size
     try:
         event_id, is_new = ingest(request.get_data(), request.headers.get("Stripe-Signature"))
     except BadEvent as exc:
@@ -85,12 +132,15 @@ def stripe_webhook():
 
 @jobs.periodic
 def sweep_events() -> None:
-    """Enqueue stored events nobody processed (queue was down, worker died): nothing lives only in Redis."""
+    """Enqueue stored events nobody processed (queue was down, worker died) and failed ones whose retry is due."""
     from .processing import process_event
 
+    now = utcnow()
     stale = db.session.scalars(
         db.select(PaymentEvent.id)
-        .where(PaymentEvent.processed_at.is_(None), PaymentEvent.received_at < utcnow() - SWEEP_AFTER)
+        .where(PaymentEvent.status == EventStatus.PENDING,
+               db.or_(db.and_(PaymentEvent.next_attempt_at.is_(None), PaymentEvent.received_at < now - SWEEP_AFTER),
+                      PaymentEvent.next_attempt_at <= now))
         .order_by(PaymentEvent.created)
         .limit(500)
     ).all()

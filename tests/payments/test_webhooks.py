@@ -8,7 +8,7 @@ import time_machine
 from rq import SimpleWorker
 
 from microhub import jobs
-from microhub.billing.models import PaymentEvent
+from microhub.billing.models import EventStatus, PaymentEvent
 from microhub.database import utcnow
 from microhub.extensions import db
 
@@ -29,7 +29,7 @@ def test_unknown_event_type_is_stored_answered_2xx_and_marked_processed(client):
     response = post_event(client, event())
     assert response.status_code == 200 and response.get_json() == {"received": "evt_test_1", "duplicate": False}
     [row] = stored()
-    assert row.type == "customer.created" and row.processed_at is not None and row.attempts == 1
+    assert row.type == "customer.created" and row.status is EventStatus.PROCESSED and row.attempts == 1
 
 
 def test_a_repeated_delivery_answers_2xx_and_is_not_processed_again(client):
@@ -80,12 +80,12 @@ def test_configured_webhook_secret_is_the_one_checked(app_factory):
 def test_processing_failure_is_recorded_on_the_event_for_operators(app_factory):
     app = app_factory(JOBS_RAISE=False)
     client = app.test_client()
-    body = event("evt_bad", "checkout.session.completed", obj={"id": "cs_x", "object": "checkout.session",
-                                                                 "metadata": {}})
+    body = event("evt_bad", "customer.subscription.updated", obj={"object": "subscription"})  # no id: KeyError
     with app.app_context():
         assert post_event(client, body).status_code == 200
         row = db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id="evt_bad"))
-        assert row.processed_at is None and row.attempts == 1 and "hold_id" in row.last_error
+        assert row.status is EventStatus.PENDING and row.attempts == 1 and "KeyError" in row.last_error
+        assert row.next_attempt_at is not None
 
 
 def test_webhook_arriving_while_redis_is_down_is_stored_and_processed_once_redis_is_back(app_factory):
@@ -94,7 +94,7 @@ def test_webhook_arriving_while_redis_is_down_is_stored_and_processed_once_redis
         response = post_event(down.test_client(), event("evt_outage"))
         assert response.status_code == 200
         row = db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id="evt_outage"))
-        assert row.processed_at is None
+        assert row.status is EventStatus.PENDING
     url = redis_url()
     back = app_factory(REDIS_URL=url)
     with back.app_context():
@@ -106,4 +106,4 @@ def test_webhook_arriving_while_redis_is_down_is_stored_and_processed_once_redis
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
         db.session.expire_all()
         row = db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id="evt_outage"))
-        assert row.processed_at is not None and row.attempts == 1
+        assert row.status is EventStatus.PROCESSED and row.attempts == 1
