@@ -185,11 +185,12 @@ def test_operators_list_unprocessed_events_with_their_error(app_factory):
     from .helpers import post_event
 
     with app.app_context():
-        body = {"id": "evt_broken", "object": "event", "type": "checkout.session.completed", "created": 1,
-                "data": {"object": {"id": "cs_x", "metadata": {}}}}
+        body = {"id": "evt_broken", "object": "event", "type": "customer.subscription.deleted", "created": 1,
+                "data": {"object": {"object": "subscription"}}}
         assert post_event(app.test_client(), body).status_code == 200
     output = app.test_cli_runner().invoke(args=["events"]).output
-    assert "evt_broken checkout.session.completed [waiting, 1 attempt(s)]" in output and "hold_id" in output
+    assert "evt_broken customer.subscription.deleted [waiting, 1 attempt(s), next try" in output
+    assert "KeyError" in output
 
 
 def test_a_past_due_member_is_reminded_once_two_days_before_the_grace_period_ends(client):
