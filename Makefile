@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+run: export MICROHUB_DEV_MAILBOX ?= 1
 run: $(STAMP)
 	$(BIN)/microhub db upgrade
 	$(BIN)/microhub demo

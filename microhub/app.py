@@ -156,7 +156,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"Role": Role, "dev_mailbox": app.config["DEV_MAILBOX"]}
+        return {"Role": Role, "dev_mailbox": app.config["DEV_MAILBOX"],
+                "test_payments": not app.config["STRIPE_SECRET_KEY"]}
 
 
 def register_commands(app: Flask) -> None:

@@ -12,9 +12,13 @@ from .extensions import db
 
 
 @click.command("demo")
+@click.option("--yes", is_flag=True, help="Load the demo even in production (it adds known demo logins).")
 @with_appcontext
-def demo_command():
+def demo_command(yes: bool):
     """Load the demo hub, its organizer and a few members. Safe to run again."""
+    if current_app.config["MICROHUB_ENV"] == "production" and not yes:
+        raise click.UsageError("This is a production MicroHub: the demo adds accounts whose passwords are public. "
+                               "Run `microhub demo --yes` if you really want them here.")
     from .demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD, load_demo
 
     hub = load_demo()

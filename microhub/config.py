@@ -69,7 +69,10 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "JOBS_RAISE": env == "test",
         # Without Redis a thread in the web process ticks every minute (tests tick by hand).
         "EMBEDDED_SCHEDULER": env != "test" and not os.environ.get("REDIS_URL"),
-        "DEV_MAILBOX": not production,
+        # Everyone's e-mail (reset links too) in a browser: only when asked for, and never in production.
+        "DEV_MAILBOX": _flag("MICROHUB_DEV_MAILBOX") or env == "test",
+        # Production takes payments through Stripe unless test payments are switched on on purpose.
+        "TEST_PAYMENTS_ALLOWED": _flag("MICROHUB_TEST_PAYMENTS"),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -89,4 +92,26 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"
     if overrides:
         config.update(overrides)
+    if production:
+        _check_production(config)
     return config
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _check_production(config: dict) -> None:
+    """Refuse settings that would quietly put people's money or mail at risk in production."""
+    if not config["STRIPE_SECRET_KEY"] and not config["TEST_PAYMENTS_ALLOWED"]:
+        raise ConfigError(
+            "STRIPE_SECRET_KEY is not set. A production MicroHub refuses to take test payments as real ones: set "
+            "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or MICROHUB_TEST_PAYMENTS=1 for a demo that says TEST MODE "
+            "on every page.")
+    if config["STRIPE_SECRET_KEY"] and not config["STRIPE_WEBHOOK_SECRET"]:
+        raise ConfigError(
+            "STRIPE_WEBHOOK_SECRET is not set. Without it no webhook from Stripe can be verified and no payment would "
+            "ever be confirmed: copy the endpoint's signing secret (whsec_…) from Stripe's dashboard.")
+    if config["DEV_MAILBOX"]:
+        raise ConfigError("MICROHUB_DEV_MAILBOX is set, but the development mailbox shows everyone's e-mail, reset "
+                          "links included: it is never available in production. Unset it.")

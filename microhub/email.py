@@ -37,6 +37,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set when the message can never be sent (it cannot be built, or the server refused it for good).
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def send_email(to: str, subject: str, template: str, **context) -> OutboxMessage:
@@ -46,7 +48,8 @@ def send_email(to: str, subject: str, template: str, **context) -> OutboxMessage
         html = render_template(f"email/{template}.html", **context)
     except TemplateNotFound:  # a plain-text message is complete on its own
         html = None
-    message = OutboxMessage(to=to, subject=subject, body_text=text, body_html=html)
+    # A header is one line: whatever a name carried in, CR/LF never reaches the Subject.
+    message = OutboxMessage(to=to, subject=" ".join(subject.split())[:200], body_text=text, body_html=html)
     db.session.add(message)
     db.session.flush()
     if current_app.config["SMTP_URL"]:
@@ -58,19 +61,40 @@ def deliver(message_id: int) -> None:
     """Send one outbox message through SMTP_URL; safe to run twice (a sent message is skipped)."""
     url = current_app.config["SMTP_URL"]
     message = db.session.get(OutboxMessage, message_id, with_for_update=True)
-    if message is None or message.sent_at is not None or not url:
+    if message is None or message.sent_at is not None or message.failed_at is not None or not url:
         return
     message.attempts += 1
     message.last_attempt_at = utcnow()
     try:
         _smtp_send(url, _build(message))
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        if _permanent(exc):
+            _give_up(message, exc)
+            return
         message.last_error = f"{type(exc).__name__}: {exc}"
         db.session.commit()
         raise
     message.sent_at = utcnow()
     message.last_error = None
     db.session.commit()
+
+
+def _permanent(exc: Exception) -> bool:
+    """A message that cannot be built, or a 5xx refusal of it: trying again would get the same answer."""
+    if isinstance(exc, ValueError):  # e.g. a header that would not fold into one line
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500 \
+        and not isinstance(exc, smtplib.SMTPServerDisconnected)
+
+
+def _give_up(message: OutboxMessage, exc: Exception) -> None:
+    """The message can never be sent as it is: keep it, with the reason, and never retry it."""
+    message.failed_at = utcnow()
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    db.session.commit()
+    current_app.logger.error("e-mail %s to %s failed for good: %s", message.id, message.to, message.last_error)
 
 
 @jobs.periodic
@@ -81,7 +105,8 @@ def sweep_outbox() -> None:
     due = utcnow() - RETRY_AFTER
     stuck = db.session.scalars(
         db.select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+               OutboxMessage.attempts < MAX_ATTEMPTS)
         .where(db.or_(OutboxMessage.last_attempt_at.is_(None), OutboxMessage.last_attempt_at < due))
         .where(OutboxMessage.created_at < due)
         .limit(500)

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 
 from microhub import email as mail
+from microhub import jobs
+from microhub.database import utcnow
 from microhub.accounts.models import User
 from microhub.email import OutboxMessage
 from microhub.extensions import db
@@ -33,7 +37,7 @@ class Collector:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
+            return self.refuse if isinstance(self.refuse, str) else "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -135,7 +139,8 @@ def test_dev_mailbox_escapes_what_people_typed(client):
 
 def test_dev_mailbox_does_not_exist_in_production(app, app_factory, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)  # production checks the environment before overrides
-    production = app_factory("production", SECRET_KEY="x" * 32)
+    production = app_factory("production", SECRET_KEY="x" * 32, STRIPE_SECRET_KEY="sk_live_x",
+                             STRIPE_WEBHOOK_SECRET="whsec_x")
     with production.app_context():
         message_id = queue_verify_email(UserFactory())
     client = production.test_client()
@@ -159,14 +164,14 @@ def test_unreachable_smtp_server_records_the_error_and_keeps_the_message(app, ap
         assert row.sent_at is None and row.attempts == 2
 
 
-def test_refused_recipient_is_recorded_and_a_later_attempt_delivers(app, app_factory, smtp):
-    smtp.refuse = True
+def test_a_recipient_refused_for_now_is_recorded_and_a_later_attempt_delivers(app, app_factory, smtp):
+    smtp.refuse = "450 4.2.1 Mailbox busy, try later"
     flaky = app_factory(SMTP_URL=smtp.url, JOBS_RAISE=False)
     with flaky.app_context():
         message_id = queue_verify_email(UserFactory())
         row = outbox(message_id)
         assert row.sent_at is None and row.attempts == 1
-        assert "SMTPRecipientsRefused" in row.last_error and "Mailbox unavailable" in row.last_error
+        assert "SMTPRecipientsRefused" in row.last_error and "Mailbox busy" in row.last_error
         assert smtp.envelopes == []
 
         smtp.refuse = False
@@ -174,6 +179,35 @@ def test_refused_recipient_is_recorded_and_a_later_attempt_delivers(app, app_fac
         row = outbox(message_id)
         assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
         assert len(smtp.envelopes) == 1
+
+
+def test_a_recipient_refused_for_good_is_marked_failed_and_never_retried(app, app_factory, smtp):
+    smtp.refuse = True  # 550: permanent
+    refused = app_factory(SMTP_URL=smtp.url, JOBS_RAISE=False)
+    with refused.app_context():
+        message_id = queue_verify_email(UserFactory())
+        row = outbox(message_id)
+        assert row.failed_at is not None and row.attempts == 1 and "Mailbox unavailable" in row.last_error
+        smtp.refuse = False
+        with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
+            jobs.tick()
+        assert outbox(message_id).attempts == 1 and smtp.envelopes == []
+
+
+def test_a_message_that_cannot_be_built_is_marked_failed_not_retried_forever(app, app_factory, smtp):
+    strict = app_factory(SMTP_URL=smtp.url)  # JOBS_RAISE: a raised error would fail this test
+    with strict.app_context():
+        user = UserFactory()
+        message = mail.send_email(user.email, "Welcome to Evil\r\nBcc: victim@example.org", "verify_email",
+                                  user=user, link="http://x/y")
+        assert "\n" not in message.subject and "\r" not in message.subject  # subjects are one line
+        message.to = "someone@example.org\r\nBcc: victim@example.org"  # as an older row might hold
+        db.session.commit()
+        row = outbox(message.id)
+        assert row.failed_at is not None and "ValueError" in row.last_error and smtp.envelopes == []
+        with time_machine.travel(utcnow() + timedelta(hours=2), tick=False):
+            jobs.tick()
+        assert outbox(message.id).attempts == 1
 
 
 def test_failed_inline_delivery_raises_when_jobs_raise(app, app_factory):
