@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import config as settings
 from .extensions import csrf, db, login_manager, migrate
@@ -39,6 +40,7 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -75,6 +77,27 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every URL: 1 to 2^63-1, the range of a BIGINT id; anything else is a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class PrintableConverter(UnicodeConverter):
+    """The default `<name>` part: printable text only, so a NUL or CR in a URL never reaches a query."""
+
+    regex = "[^/\\x00-\\x1f\\x7f]+"
+
+
+def register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = PrintableConverter
+    app.url_map.converters["string"] = PrintableConverter
 
 
 def register_blueprints(app: Flask) -> None:

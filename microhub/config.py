@@ -83,6 +83,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; long forms must not expire
         "TOKEN_MAX_AGE_VERIFY": 3 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
+        # MicroHub is for 15-500 people; an installation may allow bigger hubs on purpose.
+        "MAX_CAP": _whole_number("MICROHUB_MAX_CAP", 500),
         "LOGIN_THROTTLE_ATTEMPTS": 5,
         "LOGIN_THROTTLE_WINDOW": 15 * 60,
         # Werkzeug's scrypt default; tests lower the cost so the suite stays fast.
@@ -95,6 +97,15 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
     if production:
         _check_production(config)
     return config
+
+
+def _whole_number(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise ConfigError(f"{name} must be a whole number of seats from 1 to 1,000,000, not {raw!r}.")
+    return int(raw)
 
 
 def _flag(name: str) -> bool:

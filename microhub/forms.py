@@ -1,10 +1,59 @@
-"""Form helpers shared by every domain: turning a domain error into the form's own message."""
+"""Form helpers shared by every domain: the base form that bounds text, and turning a domain error into a message."""
 from __future__ import annotations
+
+import re
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
 
 from .errors import DomainError
+
+#: Control characters (NUL, CR, LF, ESC…), Unicode line/paragraph separators and lone surrogates.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+#: The same, but a text area keeps its line breaks and tabs.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def no_control_characters(form, field) -> None:
+    """Refuse invisible characters in a one-line field: they break e-mail headers, calendars and PostgreSQL."""
+    if isinstance(field.data, str) and _NOT_ONE_LINE.search(field.data):
+        raise ValidationError("Use one line of ordinary text: no line breaks or invisible control characters.")
+
+
+def no_control_characters_but_lines(form, field) -> None:
+    if isinstance(field.data, str) and _NOT_TEXT.search(field.data):
+        raise ValidationError("Remove the invisible control characters from this text.")
+
+
+def one_line(text: str | None) -> bool:
+    """True when `text` has no control characters: the check services make for values jobs and commands pass in."""
+    return not _NOT_ONE_LINE.search(text or "")
+
+
+def flattened(text: str | None) -> str:
+    """`text` as one line: each run of control characters (CR/LF included) becomes a space."""
+    return " ".join(_NOT_ONE_LINE.sub(" ", text or "").split())
+
+
+class Form(FlaskForm):
+    """Every MicroHub form: one-line fields refuse control characters, text areas all but line breaks."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            check = (no_control_characters_but_lines if issubclass(field_class, TextAreaField)
+                     else no_control_characters if issubclass(field_class, StringField) else None)
+            if check is None:
+                return unbound_field.bind(form=form, **options)
+            # A copy, so the class's own field definition never accumulates checks form after form.
+            args = list(unbound_field.args)
+            validators = unbound_field.kwargs.get("validators") or (args.pop(1) if len(args) > 1 else None) or []
+            copy = UnboundField(field_class, *args, name=unbound_field.name,
+                                **{**unbound_field.kwargs, "validators": [check, *validators]})
+            return copy.bind(form=form, **options)
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -11,6 +11,9 @@ CURRENCIES: dict[str, int] = {
     "DKK": 2, "PLN": 2, "CZK": 2, "BRL": 2, "MXN": 2, "INR": 2, "SGD": 2, "ZAR": 2, "JPY": 0, "KRW": 0,
 }
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+#: Most a single price may be, in minor units: Stripe's own ceiling (999,999.99 for two-decimal currencies,
+#: 99,999,999 for zero-decimal ones), which also fits every integer column money is kept in.
+MAX_MINOR = 99_999_999
 
 
 def check_currency(code: str) -> str:
@@ -23,12 +26,18 @@ def check_currency(code: str) -> str:
 def to_minor(text: str, currency: str) -> int:
     """Parse '12.50' into 1250 (for EUR); refuses more decimals than the currency has, and negatives."""
     digits = CURRENCIES[check_currency(currency)]
+    raw = (text or "").strip().replace(",", ".")
+    if len(raw) > 20:
+        raise ValidationFailed("Write an amount such as 12.50.", field="amount")
     try:
-        value = Decimal((text or "").strip().replace(",", "."))
+        value = Decimal(raw)
     except InvalidOperation:
         raise ValidationFailed("Write an amount such as 12.50.", field="amount")
     if not value.is_finite() or value < 0:
         raise ValidationFailed("The amount must be zero or more.", field="amount")
+    if value > Decimal(MAX_MINOR).scaleb(-digits):
+        raise ValidationFailed(f"The most MicroHub takes in one payment is {format_money(MAX_MINOR, currency)}.",
+                               field="amount")
     scaled = value * (10 ** digits)
     if scaled != scaled.to_integral_value():
         raise ValidationFailed(f"{currency} has {digits} decimal places at most.", field="amount")

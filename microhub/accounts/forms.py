@@ -1,12 +1,11 @@
 """Sign-up, sign-in, reset and profile forms."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..forms import timezone_choices
+from ..forms import Form, timezone_choices
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = PasswordField(
@@ -21,24 +20,24 @@ class SignupForm(FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField("New password", validators=[DataRequired()],
                              description="At least 10 characters; a short sentence works well.")
     confirm = PasswordField("Repeat the new password",
                             validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField("Time zone", validate_choice=False,
                            description="Times of sessions and deadlines are shown in this zone.")
@@ -48,5 +47,5 @@ class ProfileForm(FlaskForm):
         self.timezone.choices = timezone_choices()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only its CSRF token, for buttons that change state (log out, resend)."""

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import show_error
+from ..forms import Form, show_error
 from .gateway import GatewayError, gateway
 from .local import LocalGateway
 
 bp = Blueprint("local_checkout", __name__, url_prefix="/billing/test-checkout")
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     card_number = StringField("Card number", validators=[DataRequired(), Length(max=30)],
                               render_kw={"inputmode": "numeric", "autocomplete": "cc-number"},
                               description="Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; "

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms import show_error
+from ..forms import Form, show_error
 from ..hubs.access import hub_for
 from ..hubs.models import Hub, Role
 from ..money import to_minor
@@ -41,14 +40,14 @@ def create_plan(hub: Hub, *, name: str, includes: str, price: str, interval: str
     return plan
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     includes = TextAreaField("What it includes", validators=[Length(max=4000)], description="One item per line.")
     price = StringField("Price", validators=[DataRequired(), Length(max=20)], description="For example 12.50")
     interval = SelectField("Billed", choices=[("month", "every month"), ("year", "every year")])
 
 
-class PlanEditForm(FlaskForm):
+class PlanEditForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     includes = TextAreaField("What it includes", validators=[Length(max=4000)], description="One item per line.")
     active = BooleanField("Open for new members")

@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from .. import audit
-from ..database import utcnow
+from ..database import parse_id, utcnow
 from ..errors import NotOurs
 from ..extensions import db
 from ..memberships import payments
@@ -26,10 +26,10 @@ def _subscription_of(obj: dict) -> str | None:
 
 
 def _hold_id(obj: dict) -> int:
-    raw = str((obj.get("metadata") or {}).get("hold_id", ""))
-    if not raw.isdigit() or len(raw) > 18:
+    hold_id = parse_id((obj.get("metadata") or {}).get("hold_id"))
+    if hold_id is None:
         raise NotOurs("the checkout session carries no hold_id of ours in its metadata (another product's?)")
-    return int(raw)
+    return hold_id
 
 
 def on_checkout_completed(obj: dict, event: PaymentEvent) -> None:

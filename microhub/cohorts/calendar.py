@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import date
 from urllib.parse import urlsplit
@@ -14,9 +15,11 @@ from icalendar import Calendar, Event
 
 from ..database import added_unless_taken, utcnow
 from ..extensions import db
+from ..forms import flattened, one_line
 from .models import CalendarFeed, Cohort, CohortSession, Enrollment, EnrollmentStatus
 
 PRODID = "-//MicroHub//Cohorts//EN"
+log = logging.getLogger(__name__)
 
 
 def cohort_calendar(cohorts: list[Cohort], *, name: str, include_links: bool) -> bytes:
@@ -29,7 +32,10 @@ def cohort_calendar(cohorts: list[Cohort], *, name: str, include_links: bool) ->
     now = utcnow()
     sessions = [(cohort, session) for cohort in cohorts for session in cohort.sessions]
     for cohort, session in sessions:
-        calendar.add_component(_event(cohort, session, host=host, stamp=now, include_links=include_links))
+        try:
+            calendar.add_component(_event(cohort, session, host=host, stamp=now, include_links=include_links))
+        except (ValueError, TypeError):  # one bad row never takes the whole feed down
+            log.warning("calendar: left out session %s of cohort %s", session.id, cohort.id, exc_info=True)
     if sessions:
         # Zone rules for the years around the sessions only: a short VTIMEZONE that holds for every event.
         years = [session.starts_at.year for _, session in sessions]
@@ -39,7 +45,8 @@ def cohort_calendar(cohorts: list[Cohort], *, name: str, include_links: bool) ->
 
 def _event(cohort: Cohort, session: CohortSession, *, host: str, stamp, include_links: bool) -> Event:
     zone = ZoneInfo(cohort.timezone)
-    link = cohort.meeting_link if include_links else None
+    # Rows older than the one-line rule may hold CR/LF: a link with them is left out, a title flattened.
+    link = cohort.meeting_link if include_links and one_line(cohort.meeting_link) else None
     # Canceling a cohort cancels (and re-sequences) the sessions still ahead; those that happened stay.
     canceled = session.canceled
     event = Event()
@@ -47,7 +54,7 @@ def _event(cohort: Cohort, session: CohortSession, *, host: str, stamp, include_
     event.add("dtstamp", stamp)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
-    event.add("summary", f"{cohort.title} · week {session.week}")
+    event.add("summary", f"{flattened(cohort.title)} · week {session.week}")
     event.add("description", f"{cohort.goal}\n\nJoin: {link}" if link else cohort.goal)
     if link:
         event.add("url", link)

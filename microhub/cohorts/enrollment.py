@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..database import added_unless_taken, give_back_one, take_one, utcnow
+from ..database import added_unless_taken, give_back_one, parse_id, take_one, utcnow
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..memberships.services import live_membership
@@ -94,8 +94,8 @@ def leave(cohort: Cohort, user) -> Enrollment:
 
 def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
     """An organizer takes someone out of the cohort (or its waitlist), saying why; they are told."""
-    enrollment = db.session.get(Enrollment, int(enrollment_id), with_for_update=True, populate_existing=True) \
-        if str(enrollment_id or "").isdigit() else None
+    enrollment = db.session.get(Enrollment, parse_id(enrollment_id), with_for_update=True, populate_existing=True) \
+        if parse_id(enrollment_id) else None
     if enrollment is None or enrollment.cohort_id != cohort.id or enrollment.status not in IN:
         raise ValidationFailed("That person is not in this cohort or on its waitlist.")
     if cohort.over:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -47,7 +48,9 @@ def new(slug: str):
             show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{cohort.title} is open for enrollment with {cohort.weeks} sessions scheduled.", "success")
+            first = cohort.sessions[0].starts_at.astimezone(ZoneInfo(cohort.timezone))
+            flash(f"{cohort.title} is open for enrollment with {cohort.weeks} sessions scheduled. "
+                  f"First session: {first:%a %d %b %Y, %H:%M} ({cohort.timezone}).", "success")
             return redirect(url_for("cohort_admin.edit", slug=hub.slug, cohort_id=cohort.id))
     return render_template("cohorts/manage_new.html", hub=hub, form=form), 400 if form.errors else 200
 

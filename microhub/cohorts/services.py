@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 from .. import audit
 from ..accounts.services import check_timezone
-from ..database import utcnow
+from ..database import parse_id, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..forms import one_line
 from .models import Cohort, CohortFormat, CohortSession, CohortStatus, EnrollmentStatus, SessionStatus
 from .schedule import session_times, start_of_day, to_utc
 
 MIN_CAPACITY, MAX_CAPACITY = 2, 50
 MIN_WEEKS, MAX_WEEKS = 1, 12
+#: How far ahead a cohort may start or a session move: far enough to plan, near enough to be real.
+MAX_AHEAD = timedelta(days=2 * 366)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -52,7 +55,8 @@ def check_link(link: str | None) -> str | None:
     if not link:
         return None
     parts = urlsplit(link)
-    if parts.scheme not in ("https", "http") or not parts.netloc or len(link) > 500:
+    if parts.scheme not in ("https", "http") or not parts.netloc or len(link) > 500 or not one_line(link) \
+            or " " in link:
         raise ValidationFailed("Give the meeting link as a full web address, starting with https://.",
                                field="meeting_link")
     return link
@@ -63,6 +67,8 @@ def _details(title: str | None, goal: str | None, capacity) -> tuple[str, str, i
     title, goal = (title or "").strip(), (goal or "").strip()
     if not title:
         raise ValidationFailed("Give the cohort a title.", field="title")
+    if not one_line(title):
+        raise ValidationFailed("Keep the title on one line, without control characters.", field="title")
     if len(title) > 120:
         raise ValidationFailed("Keep the title under 120 characters.", field="title")
     if not goal:
@@ -91,10 +97,18 @@ def _check(info: CohortInfo, *, today: date) -> dict:
     if info.start_date <= today:
         raise ValidationFailed("The start date must be after today: enrollment runs until the cohort starts.",
                                field="start_date")
+    within_reach(info.start_date, today, field="start_date")
     duration = duration_between(info.starts_at_time, info.ends_at_time)
+    # The cohort starts on its first meeting day: a Tuesday start for Monday sessions becomes the next Monday.
+    first_day = info.start_date + timedelta(days=(weekday - info.start_date.weekday()) % 7)
     return dict(title=title, goal=goal, format=fmt, capacity=capacity, weeks=weeks, weekday=weekday,
-                timezone=zone, start_date=info.start_date, local_time=info.starts_at_time,
+                timezone=zone, start_date=first_day, local_time=info.starts_at_time,
                 duration_minutes=duration, meeting_link=check_link(info.meeting_link))
+
+
+def within_reach(day: date, today: date, *, field: str) -> None:
+    if day > today + MAX_AHEAD:
+        raise ValidationFailed(f"Pick a date within two years (by {(today + MAX_AHEAD):%d %b %Y}).", field=field)
 
 
 def _whole(value) -> int | None:
@@ -149,7 +163,7 @@ def update_cohort(cohort: Cohort, *, title: str, goal: str, meeting_link: str, c
 
 
 def _session(cohort: Cohort, session_id) -> CohortSession:
-    session = db.session.get(CohortSession, int(session_id)) if str(session_id or "").isdigit() else None
+    session = db.session.get(CohortSession, parse_id(session_id)) if parse_id(session_id) else None
     if session is None or session.cohort_id != cohort.id:
         raise ValidationFailed("That session is not part of this cohort.")
     return session
@@ -171,6 +185,7 @@ def move_session(cohort: Cohort, session_id, day: date | None, starts: time | No
     _editable(cohort, session)
     if day is None:
         raise ValidationFailed("Give the new date.", field="day")
+    within_reach(day, today_in(cohort.timezone), field="day")
     minutes = duration_between(starts, ends)
     new_start = to_utc(day, starts, cohort.timezone)
     now = utcnow()

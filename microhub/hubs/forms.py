@@ -1,18 +1,18 @@
 """Forms for creating and editing a hub, and for its team."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..forms import timezone_choices
+from ..forms import Form, timezone_choices
 from ..money import CURRENCIES
 
 
-class HubSettingsForm(FlaskForm):
+class HubSettingsForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     purpose = StringField("Purpose", validators=[DataRequired(), Length(max=200)],
                           description="One line: why this hub exists.")
     cap = IntegerField("Cap (most members at once)", validators=[InputRequired(message="Give a cap of 1 or more.")],
-                       description="Small on purpose. Lowering it removes nobody; it only stops new joins.")
+                       description="Small on purpose: up to 500, and groups above 150 rarely feel small. "
+                                   "Lowering it removes nobody; it only stops new joins.")
     currency = SelectField("Currency", choices=[(c, c) for c in sorted(CURRENCIES)], default="EUR")
     timezone = SelectField("Time zone", default="UTC", validate_choice=False)
     promises = TextAreaField("Promises", validators=[Length(max=4000)],
@@ -32,7 +32,7 @@ class NewHubForm(HubSettingsForm):
                        description="Lower-case letters, digits and dashes; the hub lives at /h/<address>.")
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(Form):
     email = EmailField("Their e-mail", validators=[DataRequired(), Length(max=254)])
     role = SelectField("Role", choices=[("moderator", "Moderator"), ("organizer", "Organizer"),
                                         ("sponsor_contact", "Sponsor contact")])

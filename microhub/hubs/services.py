@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 
+from flask import current_app
+
 from ..accounts.models import User
 from ..accounts.services import check_timezone, normalize_email
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
+from ..forms import one_line
 from ..money import check_currency
 from .models import STAFF_ROLES, Hub, HubRole, Role
 
@@ -15,7 +18,10 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 #: Slugs that would read as a site page rather than a community.
 RESERVED_SLUGS = {"new", "api", "admin", "manage", "login", "logout", "signup", "static", "account",
                   "healthz", "webhooks", "sponsor", "help", "about", "microhub"}
-MAX_CAP = 10_000
+#: MicroHub is for 15 to 500 people; an installation may allow more (MICROHUB_MAX_CAP).
+DEFAULT_MAX_CAP = 500
+#: Above this, one group rarely stays a kitchen table: organizers are advised, not refused.
+ADVISED_CAP = 150
 
 
 @dataclass
@@ -46,15 +52,24 @@ def check_slug(slug: str) -> str:
 def _check(info: HubInfo) -> HubInfo:
     if not isinstance(info.cap, int) or info.cap < 1:
         raise ValidationFailed("The cap must be at least 1 seat.", field="cap")
-    if info.cap > MAX_CAP:
-        raise ValidationFailed(f"MicroHub is for small communities: at most {MAX_CAP:,} seats.", field="cap")
-    if not info.name.strip():
-        raise ValidationFailed("Give the hub a name.", field="name")
-    if not info.purpose.strip():
+    most = current_app.config.get("MAX_CAP", DEFAULT_MAX_CAP)
+    if info.cap > most:
+        raise ValidationFailed(f"MicroHub is for small communities: at most {most:,} seats.", field="cap")
+    if not info.name.strip() or not one_line(info.name):
+        raise ValidationFailed("Give the hub a name, on one line.", field="name")
+    if not info.purpose.strip() or not one_line(info.purpose):
         raise ValidationFailed("Say in one line what the hub is for.", field="purpose")
     info.currency = check_currency(info.currency)
     info.timezone = check_timezone(info.timezone)
     return info
+
+
+def cap_advice(cap: int) -> str | None:
+    """A word to the organizer when the cap is past what one small group holds well."""
+    if cap > ADVISED_CAP:
+        return (f"A cap of {cap} is above {ADVISED_CAP}, where most groups stop feeling small; consider a lower cap "
+                "until moderation scales, or a second hub.")
+    return None
 
 
 def create_hub(organizer: User, slug: str, info: HubInfo) -> Hub:

@@ -23,6 +23,12 @@ def _info(form: HubSettingsForm) -> services.HubInfo:
     return services.HubInfo(**{f.name: getattr(form, f.name).data for f in fields(services.HubInfo)})
 
 
+def _advise(cap: int) -> None:
+    advice = services.cap_advice(cap)
+    if advice:
+        flash(advice, "info")
+
+
 @bp.route("/")
 def index():
     return render_template("hubs/index.html", hubs=services.public_hubs())
@@ -41,6 +47,7 @@ def new():
         else:
             db.session.commit()
             flash(f"{hub.name} is live. Share /h/{hub.slug} with your first members.", "success")
+            _advise(hub.cap)
             return redirect(url_for("hubs.show", slug=hub.slug))
     return render_template("hubs/new.html", form=form), 400 if form.errors else 200
 
@@ -81,6 +88,7 @@ def settings(slug: str):
         else:
             db.session.commit()
             flash("Hub settings saved.", "success")
+            _advise(hub.cap)
             return redirect(url_for("hubs.settings", slug=hub.slug))
     return render_template("hubs/settings.html", hub=hub, form=form), 400 if form.errors else 200
 

@@ -1,17 +1,18 @@
 """Forms for joining, leaving and the local billing portal."""
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form
 
-class JoinForm(FlaskForm):
+
+class JoinForm(Form):
     plan = RadioField("Choose a plan", validators=[DataRequired(message="Choose a plan.")], validate_choice=False)
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     feedback = TextAreaField("Anything you'd like the organizers to know? (optional)", validators=[Length(max=4000)])
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     card_number = StringField("New test card number", validators=[DataRequired(), Length(max=30)],
                               render_kw={"inputmode": "numeric", "autocomplete": "cc-number"})

@@ -9,7 +9,7 @@ from .. import audit, jobs
 from ..accounts.models import User
 from ..billing.models import Plan
 from ..billing.gateway import gateway
-from ..database import added_unless_taken, utcnow
+from ..database import added_unless_taken, parse_id, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
@@ -29,7 +29,7 @@ class HubFull(Conflict):
 
 
 def plan_of(hub: Hub, plan_id) -> Plan:
-    plan = db.session.get(Plan, plan_id) if str(plan_id).isdigit() else None
+    plan = db.session.get(Plan, parse_id(plan_id)) if parse_id(plan_id) else None
     if plan is None or plan.hub_id != hub.id or not plan.active:
         raise ValidationFailed("Pick one of this hub's plans.", field="plan")
     return plan
@@ -108,7 +108,7 @@ def release_hold(hold: SeatHold, *, actor=None, actor_label: str | None = None, 
 
 def hold_of(user: User, hub: Hub, hold_id) -> SeatHold:
     """The hold named in a URL, only if it is this person's and this hub's; otherwise 'not found'."""
-    hold = db.session.get(SeatHold, int(hold_id)) if str(hold_id).isdigit() else None
+    hold = db.session.get(SeatHold, parse_id(hold_id)) if parse_id(hold_id) else None
     if hold is None or hold.user_id != user.id or hold.hub_id != hub.id:
         raise ValidationFailed("That checkout is not yours or does not exist.")
     return hold

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import audit, jobs
 from ..billing.gateway import Subscription, gateway
-from ..database import utcnow
+from ..database import parse_id, utcnow
 from ..email import send_email
 from ..errors import NotOurs
 from ..extensions import db
@@ -54,7 +54,7 @@ def sync_subscription(subscription_ref: str) -> None:
         _apply(membership, sub)
         return
     hold_id = str(sub.metadata.get("hold_id", ""))
-    hold = db.session.get(SeatHold, int(hold_id), with_for_update=True) if hold_id.isdigit() else None
+    hold = db.session.get(SeatHold, parse_id(hold_id), with_for_update=True) if parse_id(hold_id) else None
     if hold is None:
         raise NotOurs(f"subscription {subscription_ref} belongs to no membership or hold of this installation")
     _settle(hold, sub)  # the subscription's news arrived before its checkout.session.completed

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 
 from .. import audit, jobs
-from ..database import utcnow
+from ..database import parse_id, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from .models import OfferStatus, WaitlistEntry, WaitlistOffer, WaitlistStatus
@@ -202,7 +202,7 @@ def leave(hub, user) -> None:
 
 def move(hub, entry_id, position, reason: str | None, *, actor) -> WaitlistEntry:
     """Put someone at `position` (1 = first) in the line; organizers must say why."""
-    entry = db.session.get(WaitlistEntry, int(entry_id)) if str(entry_id or "").isdigit() else None
+    entry = db.session.get(WaitlistEntry, parse_id(entry_id)) if parse_id(entry_id) else None
     if entry is None or entry.hub_id != hub.id or entry.status not in OPEN:
         raise ValidationFailed("That person is not on this hub's waitlist.")
     reason = (reason or "").strip()

@@ -1,7 +1,6 @@
 """Waitlist pages: join the line, leave it, take or decline an offer; organizers order the line."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import Optional
 
@@ -9,6 +8,7 @@ from ..accounts.forms import ConfirmForm
 from ..billing.plans import hub_plans
 from ..errors import DomainError
 from ..extensions import db
+from ..forms import Form
 from ..hubs.access import can, hub_for
 from ..hubs.models import Role
 from . import waitlist
@@ -17,7 +17,7 @@ from .forms import JoinForm
 bp = Blueprint("waitlist", __name__)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     # The service checks every value, so a bad one gets its own clear message.
     entry_id = HiddenField()
     position = IntegerField("Move to position", validators=[Optional()])
