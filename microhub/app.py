@@ -91,7 +91,9 @@ class BoundedIntConverter(IntegerConverter):
 class PrintableConverter(UnicodeConverter):
     """The default `<name>` part: printable text only, so a NUL or CR in a URL never reaches a query."""
 
-    regex = "[^/\\x00-\\x1f\\x7f]+"
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = "[^/\\x00-\\x1f\\x7f]+"  # UnicodeConverter sets its own in __init__
 
 
 def register_converters(app: Flask) -> None:
