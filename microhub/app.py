@@ -42,6 +42,7 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -124,6 +125,12 @@ def register_blueprints(app: Flask) -> None:
         from .mailbox import bp as mailbox
 
         app.register_blueprint(mailbox)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from .accounts import limits
+
+    limits.register(app)
 
 
 def _wants_json() -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "test")
@@ -85,8 +86,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "TOKEN_MAX_AGE_RESET": 3600,
         # MicroHub is for 15-500 people; an installation may allow bigger hubs on purpose.
         "MAX_CAP": _whole_number("MICROHUB_MAX_CAP", 500),
-        "LOGIN_THROTTLE_ATTEMPTS": 5,
-        "LOGIN_THROTTLE_WINDOW": 15 * 60,
+        # A remember-me cookie keeps a browser signed in this long (Flask-Login's default is a year).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         # Werkzeug's scrypt default; tests lower the cost so the suite stays fast.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

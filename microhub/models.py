@@ -1,5 +1,5 @@
 """Imports every model so metadata (and Alembic's autogenerate) sees all tables."""
-from .accounts.models import FailedLogin, User  # noqa: F401
+from .accounts.models import LoginSession, User  # noqa: F401
 from .email import OutboxMessage  # noqa: F401
 from .hubs.models import Hub, HubRole  # noqa: F401
 from .audit import AuditEntry  # noqa: F401

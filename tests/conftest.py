@@ -99,6 +99,7 @@ def app(db_url):
     """The serving app (for `client`) and, active for the test body, a twin app on the same database."""
     served, test_side = _apps.get(db_url) or _apps.setdefault(db_url, (make_app(db_url), make_app(db_url)))
     served.test_client_class = Client
+    served.extensions["microhub.limiter"].reset()  # the served app lives all session; each test starts unthrottled
     with test_side.app_context():
         yield served
         db.session.remove()

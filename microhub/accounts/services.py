@@ -1,21 +1,21 @@
-"""Account rules: sign-up, sign-in with throttling, e-mail verification, password reset, profile."""
+"""Account rules: sign-up, sign-in, e-mail verification, password reset, profile."""
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from zoneinfo import available_timezones
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import utcnow
+from ..database import update_where, utcnow
 from ..email import send_email
-from ..errors import Conflict, Throttled, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..urls import external_url
-from . import tokens
-from .models import FailedLogin, User
+from . import logins, tokens
+from .models import User
 
 MIN_PASSWORD_LENGTH = 10
 #: A few passwords people pick first; long enough to pass the length rule but guessed at once.
@@ -74,57 +74,59 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def register(info: SignUp) -> User:
+def register(info: SignUp, next_url: str | None = None) -> User | None:
+    """Create the account and e-mail its confirmation link, or, for an address with an account, e-mail its owner.
+
+    Both take the same time (one password hash) and the caller answers both with the same words, so sign-up never
+    tells anyone whether an address has an account. Returns the new user, or None when the address was taken.
+    """
     email = normalize_email(info.email)
     check_password_strength(info.password, email=email, name=info.name)
     check_timezone(info.timezone)
-    if db.session.scalar(db.select(User.id).filter_by(email=email)) is not None:
-        raise Conflict("An account with this e-mail exists already. Log in or reset your password.", field="email")
-    user = User(email=email, name=info.name.strip(), password_hash=hash_password(info.password),
-                timezone=info.timezone)
+    password_hash = hash_password(info.password)
+    owner = db.session.scalar(db.select(User).filter_by(email=email))
+    if owner is not None:
+        send_email(owner.email, "Someone tried to sign up with your e-mail", "signup_exists", user=owner,
+                   login_link=external_url("accounts.login"), reset_link=external_url("accounts.forgot_password"))
+        return None
+    user = User(email=email, name=info.name.strip(), password_hash=password_hash, timezone=info.timezone)
     db.session.add(user)
     db.session.flush()
-    send_verification(user)
+    send_verification(user, next_url)
     return user
 
 
-def authenticate(email: str, password: str, remote_addr: str | None = None) -> User:
-    """Return the user for these credentials, or raise; repeated failures for an address are throttled."""
-    email = normalize_email(email)
-    window = timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
-    since = utcnow() - window
-    failures = db.session.scalars(
-        db.select(FailedLogin.attempted_at)
-        .where(FailedLogin.email == email, FailedLogin.attempted_at > since)
-        .order_by(FailedLogin.attempted_at)
-    ).all()
-    if len(failures) >= current_app.config["LOGIN_THROTTLE_ATTEMPTS"]:
-        wait = failures[0] + window - utcnow()
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise Throttled(f"Too many failed attempts. Try again in {minutes} minute{'s' * (minutes != 1)}, "
-                        "or reset your password.")
-    user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is None or not check_password_hash(user.password_hash, password):
-        db.session.add(FailedLogin(email=email, remote_addr=remote_addr))
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials, or raise. Known and unknown addresses take the same time and words;
+    guessing is limited per address and per network by `accounts.limits`."""
+    user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
+    # An unknown address is checked against a dummy hash of the same cost, so timing tells nothing.
+    if not check_password_hash(user.password_hash if user else _dummy_hash(), password) or user is None:
         raise ValidationFailed("That e-mail and password don't match an account.")
-    db.session.execute(db.delete(FailedLogin).where(FailedLogin.email == email))
     return user
 
 
-def send_verification(user: User) -> None:
+def _dummy_hash() -> str:
+    cached = current_app.extensions.get("microhub.dummy_hash")
+    if cached is None:
+        cached = current_app.extensions["microhub.dummy_hash"] = hash_password(secrets.token_hex(16))
+    return cached
+
+
+def send_verification(user: User, next_url: str | None = None) -> None:
     token = tokens.make(tokens.VERIFY, user.id, user.email)
-    link = external_url("accounts.verify_email", token=token)
+    link = external_url("accounts.verify_email", token=token, **({"next": next_url} if next_url else {}))
     send_email(user.email, "Confirm your e-mail for MicroHub", "verify_email", user=user, link=link)
 
 
-def verify_email(token: str) -> User:
+def verify_email(token: str) -> tuple[User, bool]:
+    """Confirm the address; returns (user, first time). The first confirmation also signs the person in."""
     user_id, bound = tokens.read(tokens.VERIFY, token, current_app.config["TOKEN_MAX_AGE_VERIFY"])
     user = db.session.get(User, user_id)
     if user is None or bound != tokens.fingerprint(user.email):
         raise ValidationFailed("This link is not valid any more.")
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    return user
+    first = update_where(User, user.id, User.email_verified_at.is_(None), email_verified_at=utcnow())
+    return user, first
 
 
 def request_password_reset(email: str) -> None:
@@ -149,7 +151,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset(token)
     check_password_strength(new_password, email=user.email, name=user.name)
     user.password_hash = hash_password(new_password)
-    db.session.execute(db.delete(FailedLogin).where(FailedLogin.email == user.email))
+    logins.end_all(user)  # a new password signs every browser out, remember-me cookies included
     return user
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError, Throttled
+from ..errors import DomainError
 from ..extensions import db, login_manager
 from ..forms import show_error
-from . import services
+from . import logins, services
 from .forms import ConfirmForm, EmailForm, LoginForm, ProfileForm, ResetPasswordForm, SignupForm
 from .models import User
 
@@ -17,11 +17,18 @@ bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(login_token: str) -> User | None:
+    # Cookies name a login, not a person: a login that was ended (logout, other devices, new password) opens nothing.
+    return logins.user_for(login_token)
 
 
-def _next_url(default: str) -> str:
+def _sign_in(user: User, *, remember: bool = False) -> None:
+    logins.start(user, request.user_agent.string)
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
+def _next_url(default: str | None) -> str | None:
     # Only same-site paths: an open redirect after login would hand phishers a trusted link.
     target = request.values.get("next", "")
     parts = urlsplit(target)
@@ -39,16 +46,15 @@ def signup():
         info = services.SignUp(name=form.name.data, email=form.email.data,
                                password=form.password.data, timezone=form.timezone.data)
         try:
-            user = services.register(info)
+            services.register(info, _next_url(None))
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.name}! We sent a link to {user.email} to confirm your address.", "success")
-            return redirect(_next_url(url_for("hubs.index")))
-    return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
+            # The same words whether or not the address had an account: sign-up tells nobody who is here.
+            return render_template("accounts/check_inbox.html", email=services.normalize_email(form.email.data))
+    return render_template("accounts/signup.html", form=form, next=_next_url(None)), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,27 +65,24 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except Throttled as error:
-            flash(error.message, "error")
-            status = 429
+            user = services.authenticate(form.email.data, form.password.data)
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: it counts toward the throttle
             flash(error.message, "error")
             status = 401
         else:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_next_url(url_for("hubs.index")))
     elif form.errors:
         status = 400
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, next=_next_url(None)), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        logins.end(session.get("_user_id"))
+        db.session.commit()
         logout_user()
         flash("You are signed out.", "success")
         return redirect(url_for("hubs.index"))
@@ -91,13 +94,15 @@ def logout():
 @bp.route("/verify/<token>")
 def verify_email(token: str):
     try:
-        services.verify_email(token)
+        user, first = services.verify_email(token)
     except DomainError as error:
         db.session.rollback()
         return render_template("accounts/link_problem.html", message=error.message), 400
     db.session.commit()
+    if first and not current_user.is_authenticated:  # the link that confirms a new account opens it, once
+        _sign_in(user)
     flash("Thank you, your e-mail address is confirmed.", "success")
-    return redirect(url_for("hubs.index"))
+    return redirect(_next_url(url_for("hubs.index")))
 
 
 @bp.post("/verify/resend")
@@ -138,8 +143,8 @@ def reset_password(token: str):
             show_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash("Your password is changed and you are signed in.", "success")
+            _sign_in(user)
+            flash("Your password is changed; every other browser is signed out.", "success")
             return redirect(url_for("hubs.index"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
@@ -158,5 +163,16 @@ def profile():
             db.session.commit()
             flash("Profile saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return (render_template("accounts/profile.html", form=form, confirm=ConfirmForm()),
-            400 if form.errors else 200)
+    return (render_template("accounts/profile.html", form=form, confirm=ConfirmForm(),
+                            other_logins=logins.others(current_user)), 400 if form.errors else 200)
+
+
+@bp.post("/account/sessions/others/end")
+@login_required
+def end_other_logins():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = logins.end_others(current_user)
+    db.session.commit()
+    flash(f"Signed out of {ended} other browser{'s' * (ended != 1)}. This one stays signed in.", "success")
+    return redirect(url_for("accounts.profile"))

@@ -1,0 +1,54 @@
+"""Revocable logins: each signed-in browser holds a secret token whose hash is a row; deleting the row signs it out."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from ..extensions import db
+from ..forms import flattened
+from .models import LoginSession, User
+
+
+def start(user: User, user_agent: str | None) -> None:
+    """Open a login for this browser: a fresh secret token, kept only as a hash; `user.get_id()` returns it."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), user_agent=flattened(user_agent)[:200]))
+    db.session.flush()
+    user.login_token = token
+
+
+def user_for(token: str | None) -> User | None:
+    """The person a session or remember cookie's token belongs to, while that login is still open."""
+    if not token or len(token) > 100:
+        return None
+    user = db.session.scalar(db.select(User).join(LoginSession, LoginSession.user_id == User.id)
+                             .where(LoginSession.token_hash == _digest(token)))
+    if user is not None:
+        user.login_token = token
+    return user
+
+
+def end(token: str | None) -> None:
+    """Sign this browser out for good: a copy of its cookies opens nothing any more."""
+    if token:
+        db.session.execute(db.delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+
+
+def end_others(user: User) -> int:
+    """Sign every other browser of `user` out; this one stays in. Returns how many were signed out."""
+    result = db.session.execute(db.delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.token_hash != _digest(user.login_token or "")))
+    return result.rowcount
+
+
+def others(user: User) -> int:
+    return db.session.scalar(db.select(db.func.count(LoginSession.id)).where(
+        LoginSession.user_id == user.id, LoginSession.token_hash != _digest(user.login_token or "")))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def end_all(user: User) -> None:
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
