@@ -101,7 +101,9 @@ def verify_email(token: str):
     db.session.commit()
     if first and not current_user.is_authenticated:  # the link that confirms a new account opens it, once
         _sign_in(user)
-    flash("Thank you, your e-mail address is confirmed.", "success")
+        flash(f"Welcome, {user.name}! Your e-mail address is confirmed.", "success")
+    else:
+        flash("Thank you, your e-mail address is confirmed.", "success")
     return redirect(_next_url(url_for("hubs.index")))
 
 
