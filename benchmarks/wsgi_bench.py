@@ -14,6 +14,7 @@ def ok():
     return "", 200
 
 
+# Test payments on purpose: the benchmark posts signed events and never talks to Stripe.
 microhub = create_app("production", {"SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"),
-                                     "STRIPE_WEBHOOK_SECRET": "whsec_bench"})
+                                     "STRIPE_WEBHOOK_SECRET": "whsec_bench", "TEST_PAYMENTS_ALLOWED": True})
 app = DispatcherMiddleware(microhub, {"/bare": bare})

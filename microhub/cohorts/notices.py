@@ -27,9 +27,10 @@ def tell(user, cohort: Cohort, subject: str, template: str, **context) -> None:
 
 
 def tell_members(cohort: Cohort, subject: str, template: str, *,
-                 statuses: tuple[EnrollmentStatus, ...] = (EnrollmentStatus.ENROLLED,), **context) -> int:
-    """One message per person in `statuses` (enrolled, by default); returns how many were queued."""
-    enrollments = people(cohort, *statuses)
+                 statuses: tuple[EnrollmentStatus, ...] = (EnrollmentStatus.ENROLLED,),
+                 skip_users: frozenset[int] = frozenset(), **context) -> int:
+    """One message per person in `statuses` (enrolled, by default), but `skip_users`; returns how many were queued."""
+    enrollments = [e for e in people(cohort, *statuses) if e.user_id not in skip_users]
     for enrollment in enrollments:
         tell(enrollment.user, cohort, subject, template, enrollment=enrollment, **context)
     return len(enrollments)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from .. import audit, jobs
 from ..database import update_where, utcnow
 from ..extensions import db
-from .models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
+from .models import CheckIn, Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 from .notices import tell, tell_members
 
 #: Most items of one kind a single tick enqueues; the rest wait a minute.
@@ -123,8 +123,10 @@ def send_checkin_prompt(session_id: int) -> None:
     moot = (cohort.status is not CohortStatus.RUNNING or session.week >= cohort.weeks
             or now - session.ends_at > PROMPT_STALE_AFTER)
     if not moot:
+        done = frozenset(db.session.scalars(db.select(CheckIn.user_id).filter_by(cohort_id=cohort.id,
+                                                                                 week=session.week)))
         tell_members(cohort, f"{cohort.title}: your week {session.week} check-in", "cohort_checkin_prompt",
-                     session=session, checkin_link=_link("checkins.week", cohort, week=session.week))
+                     skip_users=done, session=session, checkin_link=_link("checkins.week", cohort, week=session.week))
     db.session.commit()
 
 

@@ -204,9 +204,12 @@ def leave(slug: str):
         else:
             flash(f"Thank you for being part of {hub.name}. "
                   + ("Your seat stays yours until the paid period ends." if membership.status in LIVE_STATUSES
-                     else "Your seat is released."), "success")
+                     else "Your seat is released.") + " We sent you an e-mail with the details.", "success")
             return redirect(url_for("hubs.show", slug=hub.slug))
-    return render_template("memberships/leave.html", hub=hub, membership=membership, form=form)
+    from ..cohorts.enrollment import places_in_hub  # until issue 10 gives cohorts a query interface below
+
+    return render_template("memberships/leave.html", hub=hub, membership=membership, form=form,
+                           ends=leaving.seat_ends(membership), places=places_in_hub(hub.id, current_user.id))
 
 
 @bp.post("/h/<slug>/manage/members/<int:membership_id>/advance")

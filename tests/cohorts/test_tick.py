@@ -149,3 +149,18 @@ def test_two_ticks_at_the_same_instant_send_each_reminder_once(app_factory):
     assert errors == []
     with app.app_context():
         assert sent() == Counter({"meets tomorrow": 4})
+
+
+def test_the_check_in_prompt_skips_people_who_already_checked_in_that_week(app):
+    from microhub.cohorts.checkins import post_checkin
+
+    cohort = make_cohort(weeks=3)
+    early, late = enrolled_members(cohort, 2)
+    first = cohort.sessions[0]
+    tick_at(cohort.starts_at + timedelta(minutes=1))
+    with time_machine.travel(first.starts_at + timedelta(minutes=30), tick=False):  # during the session
+        post_checkin(db.session.get(Cohort, cohort.id), early, 1, "Shipped the login page.", "", "Write tests.")
+        db.session.commit()
+    tick_at(first.ends_at + timedelta(minutes=1), times=2)
+    prompted = set(db.session.scalars(db.select(OutboxMessage.to).where(OutboxMessage.subject.contains("check-in"))))
+    assert prompted == {late.email}
