@@ -1,0 +1,98 @@
+"""Every form, every field, bad values: a clear 4xx (or a refusal page), never a 500, and nothing changes."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from microhub.cohorts.services import today_in
+
+from . import corpus as c
+
+DAY = (today_in("Europe/Berlin") + timedelta(days=10)).isoformat()
+
+
+def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
+    """(who, url, valid data, {field: bad values}); each bad value replaces one field of otherwise valid data."""
+    hub, cohort = f"/h/{w.hub.slug}", f"/h/{w.hub.slug}/manage/cohorts/{w.cohort.id}"
+    settings = {"name": "Corpus hub", "purpose": "Testing input.", "cap": "30", "currency": "EUR",
+                "timezone": "Europe/Berlin", "promises": "", "rituals": "", "rules": ""}
+    settings_bad = {"name": c.ONE_LINE, "purpose": c.ONE_LINE, "cap": c.CAP, "currency": c.ENUM, "timezone": c.ZONE,
+                    "promises": c.TEXT, "rituals": c.TEXT, "rules": c.TEXT}
+    new_cohort = {"title": "Bad input circle", "goal": "Refuse it all.", "format": "pod", "capacity": "6", "weeks": "6",
+                  "start_date": DAY, "weekday": "0", "starts_at_time": "19:00", "ends_at_time": "20:30",
+                  "timezone": "Europe/Berlin", "meeting_link": "https://meet.example.org/x"}
+    return [
+        ("anon", "/signup", {"name": "Rosa", "email": "rosa@example.org", "password": "quiet-river-4821",
+                             "timezone": "UTC"},
+         {"name": c.ONE_LINE, "email": c.EMAIL, "password": c.ONE_LINE, "timezone": c.ZONE}),
+        ("anon", "/login", {"email": w.organizer.email, "password": "wrong-password-1"},
+         {"email": c.EMAIL, "password": c.ONE_LINE}),
+        ("anon", "/password/forgot", {"email": "rosa@example.org"}, {"email": c.EMAIL}),
+        ("organizer", "/account/profile", {"name": "Olu", "timezone": "UTC"}, {"name": c.ONE_LINE, "timezone": c.ZONE}),
+        ("organizer", "/hubs/new", {**settings, "slug": "fresh-hub"}, {**settings_bad, "slug": c.SLUG}),
+        ("organizer", f"{hub}/manage/settings", settings, settings_bad),
+        ("organizer", f"{hub}/manage/team", {"email": "nobody@example.org", "role": "moderator"},
+         {"email": c.EMAIL, "role": c.ENUM}),
+        ("organizer", f"{hub}/manage/plans", {"name": "Gold", "includes": "All", "price": "12.50", "interval": "month"},
+         {"name": c.ONE_LINE, "includes": c.TEXT, "price": c.MONEY, "interval": c.ENUM}),
+        ("organizer", f"{hub}/manage/plans/{w.plan.id}", {"name": "Member", "includes": "Everything", "active": "y"},
+         {"name": c.ONE_LINE, "includes": c.TEXT}),
+        ("organizer", f"{hub}/manage/cohorts/new", new_cohort,
+         {"title": c.ONE_LINE, "goal": c.TEXT, "format": c.ENUM, "capacity": c.CAP + ["1", "51"],
+          "weeks": c.CAP + ["13"], "start_date": c.DATE, "weekday": c.WEEKDAY, "starts_at_time": c.TIME,
+          "ends_at_time": c.TIME + ["18:00"], "timezone": c.ZONE, "meeting_link": c.URL + c.ONE_LINE}),
+        ("organizer", cohort, {"title": "Corpus circle", "goal": "Goal", "capacity": "8",
+                               "meeting_link": "https://meet.example.org/x"},
+         {"title": c.ONE_LINE, "goal": c.TEXT, "capacity": c.CAP, "meeting_link": c.URL}),
+        ("organizer", f"{cohort}/sessions/{w.session_id}/move",
+         {"day": DAY, "starts_at_time": "10:00", "ends_at_time": "11:00"},
+         {"day": c.DATE, "starts_at_time": c.TIME, "ends_at_time": c.TIME}),
+        ("organizer", f"{cohort}/remove", {"enrollment_id": str(w.enrollment_id), "reason": "Asked to leave."},
+         {"enrollment_id": c.ID, "reason": c.ONE_LINE + [""]}),
+        ("organizer", f"{cohort}/cancel", {"reason": "x"}, {"reason": c.TEXT}),
+        ("organizer", f"{hub}/manage/waitlist/move", {"entry_id": "1", "position": "1", "reason": "x"},
+         {"entry_id": c.ID, "position": c.ID, "reason": c.ONE_LINE}),
+        ("member", f"{hub}/leave", {"feedback": "Thanks"}, {"feedback": c.TEXT}),
+        ("member", f"/h/{w.hub.slug}/cohorts/{w.cohort.id}/weeks/1",
+         {"progress": "Some", "blocker": "", "next_step": "More"},
+         {"progress": c.TEXT, "blocker": c.TEXT, "next_step": c.TEXT}),
+        ("member", f"/h/{w.hub.slug}/cohorts/{w.cohort.id}/retro", {"worked": "a", "did_not_work": "b", "won": "c"},
+         {"worked": c.TEXT, "did_not_work": c.TEXT, "won": c.TEXT}),
+        ("visitor", f"{hub}/join", {"plan": str(w.plan.id)}, {"plan": c.ID}),
+    ]
+
+
+@pytest.fixture
+def served(app_factory):
+    return app_factory(RATELIMIT_ENABLED=False)
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    if user is not None:
+        client.login(user.email)
+    return client
+
+
+def test_every_form_refuses_bad_values_in_every_field_without_a_500_or_a_change(served):
+    world = c.build_world()
+    clients = {"anon": signed_in(served, None), "organizer": signed_in(served, world.organizer),
+               "member": signed_in(served, world.member), "visitor": signed_in(served, world.visitor)}
+    # The CSRF token belongs to the session, so one per client serves every form it posts.
+    tokens = {who: client.csrf_token("/login" if who == "anon" else "/account/profile")
+              for who, client in clients.items()}
+    sent, problems = 0, []
+    for who, url, valid, bad in forms(world):
+        client = clients[who]
+        before = c.fingerprint()
+        for field, values in bad.items():
+            for value in values:
+                data = {**valid, field: value}
+                status = client.post(url, data={"csrf_token": tokens[who], **data}).status_code
+                sent += 1
+                if status >= 500:
+                    problems.append(f"{url} {field}={value!r:.40}: {status}")
+        if changed_tables := c.changed(before, c.fingerprint()):
+            problems.append(f"{url} changed {changed_tables}")
+    assert problems == [] and sent >= 300, (sent, problems)
