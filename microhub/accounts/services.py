@@ -96,13 +96,24 @@ def register(info: SignUp, next_url: str | None = None) -> User | None:
     return user
 
 
+#: One answer for every failed log-in: a wrong password, an unknown address and an unconfirmed account read alike.
+LOGIN_FAILED = ("That e-mail and password don't match a confirmed account. Signed up just now? "
+                "Open the link we e-mailed you first.")
+
+
 def authenticate(email: str, password: str) -> User:
-    """Return the user for these credentials, or raise. Known and unknown addresses take the same time and words;
-    guessing is limited per address and per network by `accounts.limits`."""
+    """Return the user for these credentials, or raise. Known, unknown and unconfirmed addresses take the same time
+    and get the same words; guessing is limited per address and per network by `accounts.limits`."""
     user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
     # An unknown address is checked against a dummy hash of the same cost, so timing tells nothing.
-    if not check_password_hash(user.password_hash if user else _dummy_hash(), password) or user is None:
-        raise ValidationFailed("That e-mail and password don't match an account.")
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password) and user is not None
+    if not matches:
+        raise ValidationFailed(LOGIN_FAILED)
+    if user.email_verified_at is None:
+        # Someone who signed up with a stranger's address must not learn it was free by logging in: the
+        # account opens only through the e-mailed link, which goes out again to whoever owns the address.
+        send_verification(user)
+        raise ValidationFailed(LOGIN_FAILED)
     return user
 
 

@@ -67,6 +67,7 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except DomainError as error:
+            db.session.commit()  # an unconfirmed account's new confirmation link goes out
             flash(error.message, "error")
             status = 401
         else:

@@ -30,6 +30,12 @@ def upgrade():
         currency = (SELECT currency FROM hubs WHERE hubs.id = seat_holds.hub_id),
         price_ref = (SELECT COALESCE(stripe_price_id, 'price_local_' || plans.id) FROM plans
                      WHERE plans.id = seat_holds.plan_id)""")
+    # Double-clicked joins left some people two open holds: keep the newest, free the others' seats.
+    extra = ("seat_holds.status = 'held' AND seat_holds.id NOT IN "
+             "(SELECT MAX(id) FROM seat_holds WHERE status = 'held' GROUP BY hub_id, user_id)")
+    op.execute(f"""UPDATE hubs SET seats_taken = seats_taken - (SELECT COUNT(*) FROM seat_holds
+                   WHERE seat_holds.hub_id = hubs.id AND {extra})""")
+    op.execute(f"UPDATE seat_holds SET status = 'released', released_at = CURRENT_TIMESTAMP WHERE {extra}")
     op.create_index('uq_seat_holds_open_per_person', 'seat_holds', ['hub_id', 'user_id'], unique=True,
                     sqlite_where=sa.text("status = 'held'"), postgresql_where=sa.text("status = 'held'"))
     installation = op.create_table(

@@ -115,7 +115,7 @@ def test_an_unknown_address_costs_one_password_hash_check_like_a_known_one(app, 
         try:
             services.authenticate(email, "wrong-guess-123")
         except services.ValidationFailed as error:
-            assert error.message == "That e-mail and password don't match an account."
+            assert error.message == services.LOGIN_FAILED
     assert len(checked) == 2 and checked[0] == checked[1]  # the same method and cost both times
 
 
@@ -130,3 +130,34 @@ def test_signing_up_from_the_join_page_comes_back_to_it(client):
     landing = client.get(verify_link("rosa@example.org"))
     assert landing.status_code == 302 and landing.headers["Location"] == join
     assert client.get(join).status_code == 200
+
+
+def test_signing_up_with_a_strangers_address_then_logging_in_tells_nothing(app, client):
+    """The prober picks the password; a free address must not then let them in, or the 401/302 would tell."""
+    owner = UserFactory(email="owner@example.org")
+    for email in ("owner@example.org", "free@example.org"):
+        assert client.submit("/signup", {**SIGNUP, "email": email}).status_code == 200
+    answers = [client.submit("/login", {"email": email, "password": SIGNUP["password"]})
+               for email in ("owner@example.org", "free@example.org")]
+    assert [a.status_code for a in answers] == [401, 401]
+    assert answers[0].get_data(as_text=True) == answers[1].get_data(as_text=True).replace("free@", "owner@")
+    assert client.get("/account/profile").status_code == 302
+    # The real owner of the free address gets the link again; the prober's password alone opens nothing.
+    links = db.session.scalars(db.select(OutboxMessage).filter_by(to="free@example.org")).all()
+    assert len(links) == 2 and all("/verify/" in m.body_text for m in links)
+    assert owner.email_verified_at is not None
+
+
+def test_login_still_works_when_the_rate_limit_store_is_down(app_factory):
+    down = app_factory(REDIS_URL="redis://127.0.0.1:1/0")
+    client = down.test_client()
+    user = UserFactory()
+    assert client.submit("/login", {"email": user.email, "password": "wrong-guess-123"}).status_code == 401
+    assert client.submit("/login", {"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_one_address_cannot_flood_an_inbox_through_sign_up(app, client):
+    UserFactory(email="target@example.org")
+    codes = [client.submit("/signup", {**SIGNUP, "email": "target@example.org"}).status_code for _ in range(7)]
+    assert codes == [200] * 5 + [429, 429]
+    assert len(db.session.scalars(db.select(OutboxMessage).filter_by(to="target@example.org")).all()) == 5

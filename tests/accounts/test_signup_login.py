@@ -86,7 +86,7 @@ def test_wrong_password_says_so_without_telling_which_part_was_wrong(client):
     for email in (user.email, "nobody@example.org"):
         response = client.submit("/login", {"email": email, "password": "wrong-password-1"})
         assert response.status_code == 401
-        assert "don&#39;t match an account" in response.get_data(as_text=True)
+        assert "don&#39;t match a confirmed account" in response.get_data(as_text=True)
 
 
 def test_repeated_logins_for_one_account_from_one_address_are_limited_then_allowed_again(client):
