@@ -16,6 +16,8 @@ from .models import LIVE_STATUSES, Membership, MembershipStatus
 def leave(membership: Membership | None, actor, *, feedback: str | None) -> Membership:
     """End a membership gracefully: a paid one at the end of its period, any other at once. The person and the
     hub's organizers are told, once per departure."""
+    if membership is not None:  # locked: a double-submitted leave waits here and then finds it done
+        membership = db.session.get(Membership, membership.id, with_for_update=True, populate_existing=True)
     if membership is None or membership.status not in LIVE_STATUSES:
         raise ValidationFailed("You have no running membership here.")
     if membership.cancel_at_period_end:

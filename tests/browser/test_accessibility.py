@@ -7,8 +7,11 @@ import time_machine
 from axe_playwright_python.sync_playwright import Axe
 
 from microhub import jobs
+from microhub.extensions import db
+from microhub.memberships import joining
+
 from ..cohorts.helpers import enrolled_members, make_cohort
-from ..factories import organizer_of
+from ..factories import UserFactory, organizer_of
 from ..payments.helpers import hub_with_plan
 from .test_join_and_pay import log_in
 
@@ -31,7 +34,7 @@ def violations(page, url: str) -> list[str]:
 
 
 def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_server, page):
-    hub, _ = hub_with_plan(slug="owls", name="Night Owls", timezone="Europe/Berlin")
+    hub, plan = hub_with_plan(slug="owls", name="Night Owls", timezone="Europe/Berlin")
     cohort = make_cohort(hub)
     member = enrolled_members(cohort, 2)[0]
     _, organizer = organizer_of(hub)
@@ -43,7 +46,7 @@ def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_s
         jobs.tick()
         log_in(page, site, member.email)
         for path in (f"/h/{slug}/join", f"/h/{slug}/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1",
-                     "/account/profile", "/account/calendar"):
+                     "/account/profile", "/account/calendar", f"/h/{slug}/leave"):
             found += violations(page, site + path)
         page.context.clear_cookies()
 
@@ -51,4 +54,12 @@ def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_s
         for path in (f"/h/{slug}/manage", f"/h/{slug}/manage/cohorts", f"/h/{slug}/manage/cohorts/new",
                      f"/h/{slug}/manage/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1"):
             found += violations(page, site + path)
+        page.context.clear_cookies()
+
+        visitor = UserFactory()  # back from checkout without paying: the page that offers to give the seat back
+        hold = joining.start_join(hub, visitor, plan.id)
+        db.session.commit()
+        log_in(page, site, visitor.email)
+        found += violations(page, f"{site}/h/{slug}/join/{hold.id}/cancelled")
+        found += violations(page, f"{site}/h/{slug}/join")
     assert found == []
