@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import config as settings
@@ -48,6 +49,11 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     register_commands(app)
     register_embedded_scheduler(app)
     app.after_request(security_headers)
+    if app.config["PROXY_HOPS"]:
+        # Behind N trusted proxies, take the client's address and scheme from their X-Forwarded-* headers:
+        # log-in limits are per client address, and must not become one limit for the whole site.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

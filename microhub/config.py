@@ -84,6 +84,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; long forms must not expire
         "TOKEN_MAX_AGE_VERIFY": 3 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
+        # How many trusted proxies (load balancer, nginx) stand in front; their X-Forwarded-* headers are believed.
+        "PROXY_HOPS": _whole_number("MICROHUB_PROXY_HOPS", 0, lowest=0, highest=5),
         # MicroHub is for 15-500 people; an installation may allow bigger hubs on purpose.
         "MAX_CAP": _whole_number("MICROHUB_MAX_CAP", 500),
         # A remember-me cookie keeps a browser signed in this long (Flask-Login's default is a year).
@@ -100,12 +102,12 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
     return config
 
 
-def _whole_number(name: str, default: int) -> int:
+def _whole_number(name: str, default: int, *, lowest: int = 1, highest: int = 1_000_000) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
-        raise ConfigError(f"{name} must be a whole number of seats from 1 to 1,000,000, not {raw!r}.")
+    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise ConfigError(f"{name} must be a whole number from {lowest} to {highest:,}, not {raw!r}.")
     return int(raw)
 
 

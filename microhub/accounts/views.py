@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import db, login_manager
-from ..forms import show_error
+from ..forms import one_line, show_error
 from . import logins, services
 from .forms import ConfirmForm, EmailForm, LoginForm, ProfileForm, ResetPasswordForm, SignupForm
 from .models import User
@@ -32,7 +32,9 @@ def _next_url(default: str | None) -> str | None:
     # Only same-site paths: an open redirect after login would hand phishers a trusted link.
     target = request.values.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+    # Browsers read "/\host" as "//host": no backslash, and no control character, anywhere in it.
+    if (target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme
+            and "\\" not in target and one_line(target)):
         return target
     return default
 

@@ -161,3 +161,24 @@ def test_one_address_cannot_flood_an_inbox_through_sign_up(app, client):
     codes = [client.submit("/signup", {**SIGNUP, "email": "target@example.org"}).status_code for _ in range(7)]
     assert codes == [200] * 5 + [429, 429]
     assert len(db.session.scalars(db.select(OutboxMessage).filter_by(to="target@example.org")).all()) == 5
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_factory):
+    proxied = app_factory(PROXY_HOPS=1)
+    user = UserFactory()
+    client = proxied.test_client()
+    for _ in range(5):
+        client.submit("/login", {"email": user.email, "password": "wrong-guess-123"},
+                      headers={"X-Forwarded-For": "203.0.113.7"})
+    assert client.submit("/login", {"email": user.email, "password": PASSWORD},
+                         headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+    assert client.submit("/login", {"email": user.email, "password": PASSWORD},
+                         headers={"X-Forwarded-For": "198.51.100.4"}).status_code == 302
+
+
+def test_a_backslash_path_is_not_a_same_site_next(client):
+    user = UserFactory()
+    token = client.csrf_token("/login")
+    response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD,
+                                           "next": "/\\evil.example/phish"})
+    assert response.headers["Location"] == "/"
