@@ -1,0 +1,61 @@
+"""Every route, every path argument, bad values: a 4xx, never a 500, and nothing changes."""
+from __future__ import annotations
+
+import pytest
+
+from microhub.extensions import db
+from microhub.memberships.models import Membership
+
+from . import corpus as c
+
+INT_BAD = ["0", "-1", str(2**63), str(10**30), "abc", "1.5", "%00"]
+TEXT_BAD = ["%00", "a%00b", "%0D%0ASet-Cookie:x=1", "x" * 2000, "..%2F..%2Fetc", "%FF%FE", "%ED%A0%80", "%E2%80%A8",
+            "%1B[31m"]
+
+
+def valid_args(world: c.World) -> dict[str, str]:
+    membership = db.session.scalar(db.select(Membership.id).filter_by(user_id=world.member.id))
+    return {"slug": world.hub.slug, "cohort_id": str(world.cohort.id), "session_id": str(world.session_id),
+            "plan_id": str(world.plan.id), "membership_id": str(membership), "week": "1", "checkin_id": "1",
+            "hold_id": "1", "role_id": "1", "message_id": "1", "action": "cancel", "token": "abc", "ref": "cs_x"}
+
+
+def cases(app, world: c.World) -> list[tuple[str, str]]:
+    """(method, url) for every route with one path argument made bad, the others valid."""
+    good, out = valid_args(world), []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or not rule.arguments:
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        for name in rule.arguments:
+            kind = type(rule._converters[name]).__name__
+            for bad in INT_BAD if "Int" in kind else TEXT_BAD:
+                path = rule.rule
+                for arg in rule.arguments:
+                    value = bad if arg == name else good[arg]
+                    path = path.replace(f"<{arg}>", value).replace(f"<int:{arg}>", value)
+                    path = path.replace(f"<any(cancel, resume):{arg}>", value)
+                out.append((method, path))
+    return out
+
+
+@pytest.fixture
+def served(app_factory):
+    return app_factory(RATELIMIT_ENABLED=False)
+
+
+def test_every_route_refuses_bad_path_arguments_without_a_500_or_a_change(served):
+    world = c.build_world()
+    organizer = served.test_client()
+    organizer.login(world.organizer.email)
+    token = organizer.csrf_token("/account/profile")
+    anonymous = served.test_client()
+    before, problems, sent = c.fingerprint(), [], 0
+    for method, url in cases(served, world):
+        for client in (organizer, anonymous):
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            sent += 1
+            if response.status_code >= 500:
+                problems.append(f"{method} {url[:80]}: {response.status_code}")
+    assert c.changed(before, c.fingerprint()) == []
+    assert problems == [] and sent >= 300, (sent, problems)
