@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import config as settings
+from .database import MAX_ID
 from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,11 +88,11 @@ def register_extensions(app: Flask) -> None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every URL: 1 to 2^63-1, the range of a BIGINT id; anything else is a plain 404."""
+    """`<int:…>` in every URL: 1 to `database.MAX_ID`, what an id column holds; anything else is a plain 404."""
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -85,14 +85,15 @@ def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
         raise InvalidatePoolError(f"idle connection failed its ping: {exc}") from exc
 
 
-#: Largest id a BIGINT primary key holds; anything above (or not a plain positive number) names no row.
-MAX_ID = 2**63 - 1
+#: Largest id an INTEGER primary key holds (PostgreSQL refuses to compare a bigger number with one: a 500);
+#: anything above, or not a plain positive ASCII number, names no row.
+MAX_ID = 2**31 - 1
 
 
 def parse_id(value) -> int | None:
     """An id from a URL or a form as an int, or None when it cannot name a row (text, 0, negative, too big)."""
     text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None

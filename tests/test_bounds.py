@@ -23,6 +23,8 @@ from .payments.helpers import hub_with_plan
 
 @pytest.mark.parametrize("path", ["/h/demo%00", "/h/x%0d%0aSet-Cookie:a", f"/h/x/join/{2**63}/confirming",
                                   f"/h/x/join/{10**30}/confirming", "/h/x/join/0/confirming",
+                                  "/h/x/cohorts/2147483648", "/h/x/manage/plans/2147483648",
+                                  "/calendar/99999999999-abc.ics", "/calendar/2147483648-abc.ics",
                                   f"/h/x/manage/plans/{2**64}", f"/h/x/cohorts/{2**63}"])
 def test_ids_beyond_a_bigint_and_control_characters_in_urls_are_not_found(client, path):
     organizer_of(slug="x")
@@ -30,15 +32,16 @@ def test_ids_beyond_a_bigint_and_control_characters_in_urls_are_not_found(client
 
 
 def test_an_id_from_a_form_is_a_positive_bigint_or_nothing():
-    assert [parse_id(v) for v in ("12", " 7 ", "0", "-3", str(2**63), "1e3", "١٢", None, "")] == \
-        [12, 7, None, None, None, None, None, None, None]
+    assert [parse_id(v) for v in ("12", " 7 ", "0", "-3", str(2**31), str(2**31 - 1), "1e3", "١٢", "²", None, "")] \
+        == [12, 7, None, None, None, 2**31 - 1, None, None, None, None, None]
 
 
 def test_an_oversized_hidden_plan_id_is_a_clear_400(client):
     hub, _ = hub_with_plan()
     client.login(UserFactory().email)
-    response = client.submit(f"/h/{hub.slug}/join", {"plan": str(10**30)})
-    assert response.status_code == 400 and "Pick one of this hub" in response.get_data(as_text=True)
+    for plan in (str(10**30), "2147483648", "²"):
+        response = client.submit(f"/h/{hub.slug}/join", {"plan": plan})
+        assert response.status_code == 400 and "Pick one of this hub" in response.get_data(as_text=True)
 
 
 def test_a_nul_in_an_email_is_refused_with_a_message_not_stored(client):
@@ -141,3 +144,19 @@ def test_a_cohort_starting_off_its_weekday_starts_on_its_first_meeting_day_and_s
     assert cohort.start_date == monday and cohort.sessions[0].starts_at.date() == monday
     listing = client.get(f"/h/{hub.slug}/cohorts").get_data(as_text=True)
     assert f"starts {monday:%d %b %Y}" in listing
+
+
+def test_a_check_in_with_a_control_character_is_refused_with_the_reason_shown(app, client):
+    import time_machine
+    from microhub import jobs
+
+    hub, _ = organizer_of()
+    cohort = make_cohort(hub, weeks=3)
+    member = enrolled_members(cohort)[0]
+    with time_machine.travel(cohort.sessions[0].starts_at + timedelta(minutes=5), tick=False):
+        jobs.tick()
+        db.session.commit()
+        client.login(member.email)
+        url = f"/h/{hub.slug}/cohorts/{cohort.id}/weeks/1"
+        response = client.submit(url, {"progress": "Shipped\x00", "blocker": "", "next_step": "More"})
+    assert response.status_code == 400 and "control characters" in response.get_data(as_text=True)

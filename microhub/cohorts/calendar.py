@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from icalendar import Calendar, Event
 
-from ..database import added_unless_taken, utcnow
+from ..database import added_unless_taken, parse_id, utcnow
 from ..extensions import db
 from ..forms import flattened, one_line
 from .models import CalendarFeed, Cohort, CohortSession, Enrollment, EnrollmentStatus
@@ -85,10 +85,11 @@ def feed_token(feed: CalendarFeed) -> str:
 
 def feed_for_token(token: str) -> CalendarFeed | None:
     """The feed this URL token opens, or None for anything malformed, unknown or revoked."""
-    feed_id, _, secret = (token or "").partition("-")
-    if not (feed_id.isascii() and feed_id.isdigit() and len(feed_id) <= 18 and secret.isascii()):
+    raw_id, _, secret = (token or "").partition("-")
+    feed_id = parse_id(raw_id)
+    if feed_id is None or not secret.isascii():
         return None
-    feed = db.session.get(CalendarFeed, int(feed_id))
+    feed = db.session.get(CalendarFeed, feed_id)
     if feed is None or not hmac.compare_digest(secret.encode(), _secret(feed).encode()):
         return None
     return feed

@@ -37,6 +37,8 @@ def week(slug: str, cohort_id: int, week: int):
         abort(404)
     form = CheckInForm()
     if not form.validate_on_submit():
+        if form.is_submitted():  # shown next to its field, e.g. a control character pasted into the text
+            return _week_page(hub, cohort, week, form=form, status=400)
         return _week_page(hub, cohort, week)
     try:
         checkins.post_checkin(cohort, current_user, week, form.progress.data, form.blocker.data, form.next_step.data)

@@ -117,7 +117,9 @@ def _whole(value) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value if value is not None else "").strip()
-    return int(text) if text.lstrip("-").isdigit() else None
+    digits = text.removeprefix("-")
+    # ASCII only: "²".isdigit() is true, but int("²") raises.
+    return int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 9 else None
 
 
 def today_in(zone: str) -> date:

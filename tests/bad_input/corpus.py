@@ -19,17 +19,17 @@ TEXT = ["\x00", "a\x00b", "\x1b[31mred", "bell\x07", "sep\u2028arator", "del\x7f
 ONE_LINE = TEXT + ["line\r\nBcc: x@example.org", "tab\there", "a\nb", "a\rb"]
 EMAIL = ["a\x00@example.org", "not-an-email", "x" * 300 + "@example.org", "a@example.org\r\nBcc: c@example.org",
          "", "@", "a@b@c"]
-ID = ["0", "-1", str(2**63), str(10**30), "abc", "", "1 OR 1=1", "\x00", "1e3", "١٢"]
+ID = ["0", "-1", "2147483648", str(2**63), str(10**30), "abc", "", "1 OR 1=1", "\x00", "1e3", "١٢", "²"]
 ENUM = ["bogus", "", "\x00", "x" * 500, "ORGANIZER", "member"]
 ZONE = ["Atlantis/Capital", "", "\x00", "../../etc/passwd", "UTC\r\n", "x" * 500]
 DATE = ["9999-12-31", "0000-01-01", "0001-01-01", "2026-02-30", "garbage", "", "+275760-09-13", "\x00"]
 TIME = ["25:00", "24:00", "-1:00", "x", "", "12:60", "\x00"]
 MONEY = ["", "abc", "-5", "0", "21474836.48", "1e400", "NaN", "Infinity", "1.234", "99999999999", "\x00", "1,2,3"]
-CAP = ["", "abc", "0", "-1", "501", str(2**63), str(10**30), "1e400", "NaN", "12.5", "\x00"]
+CAP = ["", "abc", "0", "-1", "501", "²", "2147483648", str(2**63), str(10**30), "1e400", "NaN", "12.5", "\x00"]
 SLUG = ["UPPER_CASE!", "a", "x" * 50, "new", "a\x00b", "a--b", "-ab", "ab-", "with space", "%00", ""]
 URL = ["javascript:alert(1)", "ftp://x.example.org", "http://", "https://a b.example.org", "data:text/html,x",
        "https://meet.example.org/x\r\nATTACH:https://evil", "x" * 600]
-WEEKDAY = ["7", "-1", "abc", "", str(10**30), "\x00", "1.5"]
+WEEKDAY = ["7", "-1", "abc", "", str(10**30), "\x00", "1.5", "²", "١"]
 CARD = ["", "\x00", "4242\r\n", "x" * 40, "4242 4242 4242 4241", "4000 0000 0000 0002", "١٢٣٤"]
 
 

@@ -8,7 +8,7 @@ from microhub.memberships.models import Membership
 
 from . import corpus as c
 
-INT_BAD = ["0", "-1", str(2**63), str(10**30), "abc", "1.5", "%00"]
+INT_BAD = ["0", "-1", "2147483648", str(2**63), str(10**30), "abc", "1.5", "%00", "%C2%B2"]
 TEXT_BAD = ["%00", "a%00b", "%0D%0ASet-Cookie:x=1", "x" * 2000, "..%2F..%2Fetc", "%FF%FE", "%ED%A0%80", "%E2%80%A8",
             "%1B[31m"]
 
