@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import time
 from datetime import timedelta
@@ -49,6 +50,21 @@ _UNSTORABLE = re.compile(r"\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-
                          r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+#: Python's json reads NaN, Infinity and 1e400; JSON and PostgreSQL's json column do not (a stored one is a 500).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
 def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
     """Verify and store one delivery; returns (event id, is_new). Stores durably, then enqueues processing."""
     body = _verified(raw, signature)
@@ -91,7 +107,7 @@ def _verified(raw: bytes, signature: str | None) -> dict:
     if "\\u" in text and _UNSTORABLE.search(text):  # the substring test is C-fast; most events have no escapes
         raise BadEvent("body holds a NUL or an unpaired surrogate")
     try:
-        body = json.loads(text)
+        body = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise BadEvent("body is not JSON") from None
     if not isinstance(body, dict) or body.get("object") != "event":

@@ -88,3 +88,10 @@ def test_an_honest_emoji_still_arrives(client):
     assert post_event(client, json.dumps(event(data={"object": {"id": "cus_2", "name": "Ada 😀"}}))).status_code \
         == 200
     assert stored() == 1
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_signed_event_with_a_number_json_cannot_hold_is_refused(client, number):
+    raw = json.dumps(event()).replace('"livemode": false', f'"livemode": false, "amount": {number}')
+    response = post_event(client, raw)
+    assert response.status_code == 400 and response.get_json()["detail"] and stored() == 0
