@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from . import jobs
 from .database import UTCDateTime, utcnow
 from .extensions import db
+from .forms import flattened
 
 #: A message whose delivery has not finished this long after it was queued is enqueued again.
 RETRY_AFTER = timedelta(minutes=5)
@@ -49,7 +50,7 @@ def send_email(to: str, subject: str, template: str, **context) -> OutboxMessage
     except TemplateNotFound:  # a plain-text message is complete on its own
         html = None
     # A header is one line: whatever a name carried in, CR/LF never reaches the Subject.
-    message = OutboxMessage(to=to, subject=" ".join(subject.split())[:200], body_text=text, body_html=html)
+    message = OutboxMessage(to=to, subject=flattened(subject)[:200], body_text=text, body_html=html)
     db.session.add(message)
     db.session.flush()
     if current_app.config["SMTP_URL"]:
