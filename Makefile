@@ -28,7 +28,9 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; }
 
+# lint-imports checks the layers contract in pyproject.toml: no module imports a layer above its own.
 test: $(STAMP) browser
+	$(BIN)/lint-imports
 	MICROHUB_ENV=test $(BIN)/python -m pytest
 
 clean:

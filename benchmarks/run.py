@@ -118,7 +118,7 @@ def query_counts(url: str) -> dict:
 
     from microhub.accounts.models import User
     from microhub.app import create_app
-    from microhub.billing.plans import create_plan
+    from microhub.billing.services import create_plan
     from microhub.extensions import db
     from microhub.hubs.services import HubInfo, create_hub
     from microhub.memberships.services import admit

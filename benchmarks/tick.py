@@ -129,7 +129,7 @@ def measure(cohorts: int, due_per_kind: int) -> dict:
     """Seed a fresh database, then time the cohort tick, the full tick and one indexed SELECT of due rows."""
     from microhub import jobs
     from microhub.app import create_app
-    from microhub.cohorts.tick import due_work, enqueue_due_cohort_work
+    from microhub.cohorts.tasks import due_work, enqueue_due_cohort_work
     from microhub.extensions import db
 
     def cohort_tick():

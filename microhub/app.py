@@ -13,8 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from . import config as settings
+from . import jobs, models, wiring  # noqa: F401  models: every table known before migrations compare
+from .accounts import limits
+from .commands import demo_command, events_command, scheduler_command, worker_command
 from .database import MAX_ID
 from .extensions import csrf, db, login_manager, migrate
+from .hubs.models import Role
+from .mailbox import bp as mailbox
+from .money import format_money
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +50,7 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
+    register_domains(app)
     register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -70,14 +77,10 @@ def register_embedded_scheduler(app: Flask) -> None:
         if not started:
             with lock:
                 if not started:
-                    from .jobs import start_embedded_scheduler
-
-                    started.append(start_embedded_scheduler(app))
+                    started.append(jobs.start_embedded_scheduler(app))
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  every table known before migrations compare
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -111,32 +114,19 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .accounts.views import bp as accounts
-    from .billing.local_views import bp as local_checkout
-    from .billing.plans import bp as plans
-    from .billing.webhooks import bp as webhooks
-    from .cohorts.calendar_views import bp as calendars
-    from .cohorts.checkin_views import bp as checkins
-    from .cohorts.manage_views import bp as cohort_admin
-    from .cohorts.views import bp as cohorts
-    from .health import bp as health
-    from .hubs.api import bp as hubs_api
-    from .hubs.views import bp as hubs
-    from .memberships.views import bp as memberships
-    from .memberships.waitlist_views import bp as waitlist
-
-    for blueprint in (accounts, hubs, hubs_api, health, plans, memberships, waitlist, webhooks, local_checkout,
-                      cohorts, cohort_admin, checkins, calendars):
+    for blueprint in wiring.BLUEPRINTS:
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
-        from .mailbox import bp as mailbox
-
         app.register_blueprint(mailbox)
 
 
-def register_rate_limits(app: Flask) -> None:
-    from .accounts import limits
+def register_domains(app: Flask) -> None:
+    """What the tick runs and who hears which signal: both listed in `microhub.wiring`, nowhere else."""
+    app.extensions[jobs.PERIODIC] = wiring.PERIODIC_TASKS
+    wiring.connect_receivers()
 
+
+def register_rate_limits(app: Flask) -> None:
     limits.register(app)
 
 
@@ -182,9 +172,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .hubs.models import Role
-    from .money import format_money
-
     @app.template_filter("money")
     def money_filter(amount_minor: int, currency: str) -> str:
         return format_money(amount_minor, currency)
@@ -200,8 +187,6 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .commands import demo_command, events_command, scheduler_command, worker_command
-
     for command in (demo_command, worker_command, scheduler_command, events_command):
         app.cli.add_command(command)
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 import os
 
 import click
+from rq import SimpleWorker, Worker
+from rq.cron import CronScheduler
 from flask import current_app
 from flask.cli import ScriptInfo, pass_script_info, with_appcontext
 
 from . import jobs
+from .billing.models import EventStatus, PaymentEvent
+from .demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD, load_demo
 from .extensions import db
 
 
@@ -19,8 +23,6 @@ def demo_command(yes: bool):
     if current_app.config["MICROHUB_ENV"] == "production" and not yes:
         raise click.UsageError("This is a production MicroHub: the demo adds accounts whose passwords are public. "
                                "Run `microhub demo --yes` if you really want them here.")
-    from .demo import ORGANIZER_EMAIL, ORGANIZER_PASSWORD, load_demo
-
     hub = load_demo()
     db.session.commit()
     base = current_app.config["MICROHUB_BASE_URL"]
@@ -43,8 +45,6 @@ def _redis_or_fail(app):
 @pass_script_info
 def worker_command(info: ScriptInfo, burst: bool, queues: str, simple: bool):
     """Run an RQ worker; every job runs inside a MicroHub application context."""
-    from rq import SimpleWorker, Worker
-
     app = info.load_app()
     conn = _redis_or_fail(app)
     jobs.bind_app(app)
@@ -72,8 +72,6 @@ def scheduler_command(info: ScriptInfo, interval: int):
 
 def build_cron(app, interval: int = 60):
     """The RQ cron scheduler `microhub scheduler` runs: the tick, on the low queue, every `interval` seconds."""
-    from rq.cron import CronScheduler
-
     cron = CronScheduler(connection=_redis_or_fail(app), name=f"microhub-scheduler-{os.getpid()}")
     cron.register(jobs.run, queue_name=jobs.LOW, args=("microhub.jobs:tick",), interval=interval,
                   name="microhub-tick")
@@ -87,8 +85,6 @@ def build_cron(app, interval: int = 60):
 @with_appcontext
 def events_command(show_all: bool, status: tuple[str, ...]):
     """List payment events that need a look: waiting (with their last error), ignored and dead, with reasons."""
-    from .billing.models import EventStatus, PaymentEvent
-
     wanted = [EventStatus(s) for s in status] or (
         list(EventStatus) if show_all else [EventStatus.PENDING, EventStatus.IGNORED, EventStatus.DEAD])
     rows = db.session.scalars(db.select(PaymentEvent).where(PaymentEvent.status.in_(wanted))

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from .accounts.models import User
 from .accounts.services import hash_password
+from .billing.services import create_plan, hub_plans
+from .cohorts.demo import load_cohorts
 from .database import utcnow
-from .billing.plans import create_plan, hub_plans
 from .extensions import db
 from .hubs.models import Hub
 from .hubs.services import HubInfo, create_hub
-from .memberships.services import admit, live_membership
+from .memberships.queries import live_membership
+from .memberships.services import admit
 
 ORGANIZER_EMAIL = "organizer@demo.microhub.local"
 ORGANIZER_PASSWORD = "demo-organizer-2026"
@@ -61,8 +63,6 @@ def load_demo() -> Hub:
         if live_membership(hub, member) is None:
             admit(hub, member)
         members.append(member)
-    from .cohorts.demo import load_cohorts
-
     load_cohorts(hub, organizer, members)
     db.session.refresh(hub)
     return hub

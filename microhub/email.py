@@ -98,7 +98,6 @@ def _give_up(message: OutboxMessage, exc: Exception) -> None:
     current_app.logger.error("e-mail %s to %s failed for good: %s", message.id, message.to, message.last_error)
 
 
-@jobs.periodic
 def sweep_outbox() -> None:
     """Enqueue deliveries that were lost (queue down) or failed, with a pause between attempts."""
     if not current_app.config["SMTP_URL"]:

@@ -1,7 +1,7 @@
 """Background jobs: queue names, `enqueue`, the worker and the every-minute scheduler tick.
 
 Without REDIS_URL every job runs in-process once the enqueuing transaction commits; with it,
-jobs go to RQ and `microhub worker` runs them. Jobs take ids, reload rows, and are safe to run twice.
+jobs go to RQ and `microhub worker` runs them. Jobs take ids, reload rows, and are safe to run twice. What the tick runs is listed in `microhub.wiring`.
 """
 from __future__ import annotations
 
@@ -30,22 +30,21 @@ DEFAULT = "default"
 LOW = "low"
 QUEUES = (HIGH, DEFAULT, LOW)
 
-#: Functions the tick calls every minute, registered with `@periodic`.
-_periodic: list[Callable[[], None]] = []
 _PENDING = "microhub.pending_jobs"
+#: Where `create_app` keeps the tuple of periodic tasks (`microhub.wiring.PERIODIC_TASKS`).
+PERIODIC = "microhub.periodic_tasks"
 _app: Flask | None = None
 
 
-def periodic(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register `fn` to run on every scheduler tick. It must find due work in the database."""
-    _periodic.append(fn)
-    return fn
+def periodic_tasks(app: Flask | None = None) -> tuple[Callable[[], None], ...]:
+    """What the tick runs, in order: the one list in `microhub.wiring`, given to the app by `create_app`."""
+    return (app or current_app).extensions[PERIODIC]
 
 
 def tick() -> None:
-    """Run every periodic function once; each one enqueues idempotent jobs for what is due."""
+    """Run every periodic task once; each one finds due work in the database and enqueues idempotent jobs."""
     failed = None
-    for fn in _periodic:
+    for fn in periodic_tasks():
         try:
             fn()
             db.session.commit()
@@ -173,11 +172,8 @@ def run(dotted: str, *ids):
     """The function RQ executes: call `dotted(*ids)` inside an application context."""
     if has_app_context():
         return _resolve(dotted)(*ids)
-    global _app
     if _app is None:
-        from .app import create_app
-
-        _app = create_app()
+        raise RuntimeError("no MicroHub application is bound to this worker: start workers with `microhub worker`")
     with _app.app_context():
         return _resolve(dotted)(*ids)
 

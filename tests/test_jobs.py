@@ -218,15 +218,15 @@ def failing_task():
 
 
 def test_tick_runs_every_periodic_task_and_commits_its_work(app, monkeypatch):
-    monkeypatch.setattr(jobs, "_periodic", [periodic_row("first"), periodic_row("second")])
+    monkeypatch.setitem(current_app.extensions, jobs.PERIODIC, (periodic_row("first"), periodic_row("second")))
     jobs.tick()
     db.session.rollback()  # what tick committed stays
     assert subjects() == ["first", "second"]
 
 
 def test_failing_periodic_task_does_not_stop_the_others(app, app_factory, monkeypatch, job_log):
-    monkeypatch.setattr(jobs, "_periodic", [periodic_row("before"), failing_task, periodic_row("after")])
     lenient = app_factory(JOBS_RAISE=False)
+    monkeypatch.setitem(lenient.extensions, jobs.PERIODIC, (periodic_row("before"), failing_task, periodic_row("after")))
     with lenient.app_context():
         jobs.tick()
     assert subjects() == ["before", "after"]  # the failing task's row was rolled back
@@ -235,14 +235,14 @@ def test_failing_periodic_task_does_not_stop_the_others(app, app_factory, monkey
 
 
 def test_failing_periodic_task_is_raised_in_tests_after_the_others_ran(app, monkeypatch):
-    monkeypatch.setattr(jobs, "_periodic", [periodic_row("before"), failing_task, periodic_row("after")])
+    monkeypatch.setitem(current_app.extensions, jobs.PERIODIC, (periodic_row("before"), failing_task, periodic_row("after")))
     assert current_app.config["JOBS_RAISE"]
     with pytest.raises(RuntimeError, match="periodic kaboom"):
         jobs.tick()
     assert subjects() == ["before", "after"]
 
 
-def test_outbox_sweep_is_a_registered_periodic_task():
+def test_outbox_sweep_is_a_registered_periodic_task(app):
     from microhub.email import sweep_outbox
 
-    assert sweep_outbox in jobs._periodic
+    assert sweep_outbox in jobs.periodic_tasks()

@@ -27,7 +27,7 @@ MICROHUB = Path(sys.executable).parent / "microhub"
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
-def run_worker(redis: str, database: str) -> subprocess.CompletedProcess:
+def run_worker(redis: str, database: str, **settings: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -35,6 +35,7 @@ def run_worker(redis: str, database: str) -> subprocess.CompletedProcess:
         "MICROHUB_ENV": "test",
         "REDIS_URL": redis,
         "DATABASE_URL": database,
+        **settings,
     }
     result = subprocess.run([str(MICROHUB), "worker", "--burst"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)

@@ -1,4 +1,6 @@
-"""The one payment interface: `StripeGateway` talks to Stripe, `LocalGateway` is the built-in test mode."""
+"""The one payment interface: `StripeGateway` talks to Stripe, `LocalGateway` is the built-in test mode.
+
+Pages ask a gateway what it can do (`has_test_clock`, `takes_cards`), never which class it is."""
 from __future__ import annotations
 
 import hashlib
@@ -49,6 +51,10 @@ class Subscription:
 
 class Gateway(ABC):
     name: str
+    #: A test clock: `advance_period` jumps a subscription to its renewal (the local test mode has one).
+    has_test_clock: bool = False
+    #: Members give a new card on MicroHub's own billing page (`update_card`), not the provider's portal.
+    takes_cards: bool = False
 
     @abstractmethod
     def sync_plan(self, plan) -> None:
@@ -88,6 +94,14 @@ class Gateway(ABC):
     @abstractmethod
     def portal_url(self, customer_ref: str, return_url: str) -> str: ...
 
+    def advance_period(self, subscription_ref: str) -> str:
+        """Jump to the subscription's renewal; returns what happened (renewed, past_due, canceled)."""
+        raise GatewayError("This payment provider has no test clock.")
+
+    def update_card(self, customer_ref: str, card_number: str) -> None:
+        """Take a new card for the customer; a past-due subscription is paid with it."""
+        raise GatewayError("Cards are changed on the payment provider's own page.")
+
 
 def webhook_secret() -> str:
     """STRIPE_WEBHOOK_SECRET when set (whichever gateway is active), else one derived from SECRET_KEY."""
@@ -96,19 +110,3 @@ def webhook_secret() -> str:
         return configured
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), b"local-webhooks", hashlib.sha256).hexdigest()
     return f"whsec_local_{digest[:32]}"
-
-
-def gateway() -> Gateway:
-    """The gateway this app pays through: Stripe with STRIPE_SECRET_KEY, the local test mode without."""
-    cached = current_app.extensions.get("microhub.gateway")
-    if cached is None:
-        if current_app.config["STRIPE_SECRET_KEY"]:
-            from .stripe_gateway import StripeGateway
-
-            cached = StripeGateway(current_app.config["STRIPE_SECRET_KEY"], current_app.config["STRIPE_API_BASE"])
-        else:
-            from .local import LocalGateway
-
-            cached = LocalGateway()
-        current_app.extensions["microhub.gateway"] = cached
-    return cached

@@ -17,6 +17,7 @@ from ..errors import NotOurs, ValidationFailed
 from ..extensions import db
 from ..urls import external_url
 from .gateway import Checkout, Gateway, GatewayError, Subscription, webhook_secret
+from .webhooks import ingest
 
 API_VERSION = "2026-10-28.endive"
 
@@ -50,6 +51,8 @@ def _ts(moment: datetime) -> int:
 
 class LocalGateway(Gateway):
     name = "local"
+    has_test_clock = True
+    takes_cards = True
 
     # -- objects ---------------------------------------------------------------------------------
     def _get(self, ref: str, kind: str) -> LocalObject:
@@ -240,8 +243,6 @@ class LocalGateway(Gateway):
 
 def deliver_event(event_ref: str) -> None:
     """Send one stored local event, signed like Stripe's, into the webhook ingest path."""
-    from .webhooks import ingest
-
     obj = db.session.get(LocalObject, event_ref)
     if obj is None:
         return

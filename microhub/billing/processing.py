@@ -1,20 +1,19 @@
-"""The event processing job: one handler per event type; idempotent and safe out of order."""
+"""The event processing job: each event type becomes a signal the domains above act on; idempotent, safe out of order."""
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from .. import audit
-from ..database import parse_id, utcnow
+from .. import audit, signals
+from ..database import utcnow
 from ..errors import NotOurs
 from ..extensions import db
-from ..memberships import payments
 from .models import EventStatus, PaymentEvent
 
 log = logging.getLogger(__name__)
 
 
-def _subscription_of(obj: dict) -> str | None:
+def subscription_of(obj: dict) -> str | None:
     # Invoices name their subscription at the top level in older API versions, under `parent` in newer ones.
     ref = obj.get("subscription")
     if isinstance(ref, dict):
@@ -25,46 +24,32 @@ def _subscription_of(obj: dict) -> str | None:
     return ref if isinstance(ref, str) else None
 
 
-def _hold_id(obj: dict) -> int:
-    hold_id = parse_id((obj.get("metadata") or {}).get("hold_id"))
-    if hold_id is None:
-        raise NotOurs("the checkout session carries no hold_id of ours in its metadata (another product's?)")
-    return hold_id
+def _itself(obj: dict):
+    return obj
 
 
-def on_checkout_completed(obj: dict, event: PaymentEvent) -> None:
-    payments.checkout_completed(_hold_id(obj), obj.get("id"), _subscription_of(obj))
+def _id(obj: dict) -> str:
+    return obj["id"]  # a subscription event without one is malformed: it fails, and is retried, then dead
 
 
-def on_checkout_expired(obj: dict, event: PaymentEvent) -> None:
-    payments.checkout_expired(_hold_id(obj), obj.get("id"))
-
-
-def on_invoice(obj: dict, event: PaymentEvent) -> None:
-    ref = _subscription_of(obj)
-    if ref:
-        payments.sync_subscription(ref)
-
-
-def on_subscription(obj: dict, event: PaymentEvent) -> None:
-    payments.sync_subscription(obj["id"])
-
-
-def on_charge_refunded(obj: dict, event: PaymentEvent) -> None:
-    audit.record("charge.refunded", event, actor_label="stripe", charge=obj.get("id"),
-                 amount_refunded=obj.get("amount_refunded"), currency=obj.get("currency"))
-
-
-HANDLERS = {
-    "checkout.session.completed": on_checkout_completed,
-    "checkout.session.expired": on_checkout_expired,
-    "invoice.paid": on_invoice,
-    "invoice.payment_failed": on_invoice,
-    "customer.subscription.created": on_subscription,
-    "customer.subscription.updated": on_subscription,
-    "customer.subscription.deleted": on_subscription,
-    "charge.refunded": on_charge_refunded,
+#: What each event type tells the domains above (the receivers in `microhub.wiring.RECEIVERS`): the signals to send,
+#: each with what it is about. A type not listed is stored and marked processed, with nothing to do.
+MEANING = {
+    "checkout.session.completed": ((signals.checkout_completed, _itself),),
+    "checkout.session.expired": ((signals.checkout_expired, _itself),),
+    "invoice.paid": ((signals.payment_received, _itself), (signals.subscription_changed, subscription_of)),
+    "invoice.payment_failed": ((signals.payment_failed, _itself), (signals.subscription_changed, subscription_of)),
+    "customer.subscription.created": ((signals.subscription_changed, _id),),
+    "customer.subscription.updated": ((signals.subscription_changed, _id),),
+    "customer.subscription.deleted": ((signals.subscription_changed, _id),),
+    "charge.refunded": ((signals.refund_issued, _itself),),
 }
+
+
+def record_refund(charge: dict, *, event: PaymentEvent) -> None:
+    """The audit trail keeps every refund Stripe reports (a receiver of `refund_issued`)."""
+    audit.record("charge.refunded", event, actor_label="stripe", charge=charge.get("id"),
+                 amount_refunded=charge.get("amount_refunded"), currency=charge.get("currency"))
 
 
 #: Waits before each retry of a failed event; after the last one it is dead (an operator looks at it).
@@ -78,10 +63,12 @@ def process_event(event_id: int) -> None:
     event = db.session.get(PaymentEvent, event_id, with_for_update=True)
     if event is None or event.status is not EventStatus.PENDING:
         return
-    handler = HANDLERS.get(event.type)
     try:
-        if handler is not None:
-            handler(event.payload["data"]["object"], event)
+        obj = event.payload["data"]["object"]
+        for signal, about in MEANING.get(event.type, ()):
+            sender = about(obj)
+            if sender is not None:
+                signal.send(sender, event=event)
         _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
     except NotOurs as exc:

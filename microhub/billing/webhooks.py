@@ -6,7 +6,6 @@ import json
 import math
 import re
 import time
-from datetime import timedelta
 
 import stripe
 from flask import Blueprint, jsonify, request
@@ -17,12 +16,11 @@ from .. import jobs
 from ..database import utcnow
 from ..extensions import csrf, db
 from .gateway import webhook_secret
-from .models import EventStatus, PaymentEvent
+from .models import PaymentEvent
+from .processing import process_event
 
 bp = Blueprint("webhooks", __name__)
 
-#: Stored events still unprocessed this long after arrival are enqueued again by the sweeper.
-SWEEP_AFTER = timedelta(minutes=3)
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
@@ -86,8 +84,6 @@ def ingest(raw: bytes, signature: str | None) -> tuple[str, bool]:
         }).scalar_one_or_none()
     if stored_id is None:
         return event_id, False
-    from .processing import process_event
-
     jobs.enqueue(process_event, stored_id, queue_name=jobs.HIGH, now=True)  # the row is committed
     return event_id, True
 
@@ -144,21 +140,3 @@ def stripe_webhook():
     except BadEvent as exc:
         return jsonify(error="bad event", detail=str(exc)), 400
     return jsonify(received=event_id, duplicate=not is_new), 200
-
-
-@jobs.periodic
-def sweep_events() -> None:
-    """Enqueue stored events nobody processed (queue was down, worker died) and failed ones whose retry is due."""
-    from .processing import process_event
-
-    now = utcnow()
-    stale = db.session.scalars(
-        db.select(PaymentEvent.id)
-        .where(PaymentEvent.status == EventStatus.PENDING,
-               db.or_(db.and_(PaymentEvent.next_attempt_at.is_(None), PaymentEvent.received_at < now - SWEEP_AFTER),
-                      PaymentEvent.next_attempt_at <= now))
-        .order_by(PaymentEvent.created)
-        .limit(500)
-    ).all()
-    for event_id in stale:
-        jobs.enqueue(process_event, event_id, queue_name=jobs.HIGH)

@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..hubs.access import Permission, can
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
 from . import checkins
-from .access import cohort_for, is_staff
 from .checkin_forms import CheckInForm, ReplyForm, RetroForm
 from .enrollment import is_enrolled
 from .notices import zone_for
+from .services import cohort_for
 
 bp = Blueprint("checkins", __name__)
 
@@ -27,7 +28,7 @@ def _week_page(hub, cohort, week: int, *, form: CheckInForm | None = None, reply
         "cohorts/week.html", hub=hub, cohort=cohort, week=week, checkins=entries, mine=mine,
         form=form if enrolled else None, reply_form=reply_form or ReplyForm(formdata=None), replying_to=replying_to,
         current_week=checkins.current_week(cohort), zone=zone_for(current_user, cohort),
-        participation=checkins.participation(cohort) if is_staff(cohort, current_user) else None), status
+        participation=checkins.participation(cohort) if can(hub, Permission.MODERATE) else None), status
 
 
 @bp.route("/h/<slug>/cohorts/<int:cohort_id>/weeks/<int:week>", methods=["GET", "POST"])
@@ -93,5 +94,5 @@ def retro(slug: str, cohort_id: int):
     return render_template(
         "cohorts/retro.html", hub=hub, cohort=cohort, form=form if enrolled else None,
         retro_open=checkins.retro_open(cohort), zone=zone_for(current_user, cohort),
-        retros=checkins.retros(cohort) if is_staff(cohort, current_user) else None,
+        retros=checkins.retros(cohort) if can(hub, Permission.MODERATE) else None,
         last_session=cohort.sessions[-1] if cohort.sessions else None), status

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from .. import audit
+from ..hubs.access import in_hub
+from ..accounts.models import User
 from ..database import added_unless_taken, utcnow
 from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from ..extensions import db
-from .access import can_see_inside
-from .enrollment import is_enrolled
+from .enrollment import can_see_inside, is_enrolled
 from .models import CheckIn, CheckInReply, Cohort, CohortStatus, Enrollment, EnrollmentStatus, Retro
 
 #: Longest check-in or retro answer, in characters: a page of text.
@@ -78,8 +79,8 @@ def post_checkin(cohort: Cohort, user, week, progress, blocker, next_step) -> Ch
 
 
 def checkin_in(cohort: Cohort, checkin_id) -> CheckIn:
-    checkin = db.session.get(CheckIn, checkin_id) if isinstance(checkin_id, int) else None
-    if checkin is None or checkin.cohort_id != cohort.id:
+    checkin = in_hub(CheckIn, checkin_id, cohort_id=cohort.id)
+    if checkin is None:
         raise CheckInNotFound("That check-in is not part of this cohort.")
     return checkin
 
@@ -114,8 +115,6 @@ def participation(cohort: Cohort) -> dict:
      "rows": [{"user": User, "checked_in": [bool per week], "count": int}],
      "totals": [int per week], "rates": [0.0..1.0 per week]}
     """
-    from ..accounts.models import User
-
     found = db.session.execute(
         db.select(User, CheckIn.week).select_from(Enrollment).join(User, User.id == Enrollment.user_id)
         .outerjoin(CheckIn, db.and_(CheckIn.cohort_id == Enrollment.cohort_id, CheckIn.user_id == Enrollment.user_id))

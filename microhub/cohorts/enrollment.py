@@ -1,14 +1,65 @@
 """Enrollment: active members take a cohort's places atomically; a full cohort lines people up."""
 from __future__ import annotations
 
-from .. import audit
-from ..database import added_unless_taken, give_back_one, parse_id, take_one, utcnow
+from flask import render_template
+from markupsafe import Markup
+
+from .. import audit, signals
+from ..hubs.access import Permission, can, in_hub
+from ..capacity import Places
+from ..database import added_unless_taken, utcnow
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
-from ..memberships.services import live_membership
+from ..memberships.models import LIVE_STATUSES, Membership
+from ..memberships.queries import live_membership
+from ..urls import external_url
 from .models import CheckIn, Cohort, CohortStatus, Enrollment, EnrollmentStatus
+from .notices import tell
 
 IN = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING)
+
+
+class CohortPlaces(Places):
+    """A cohort's places, never more than its capacity; its waitlist, first come first, members only."""
+
+    def __init__(self):
+        super().__init__(counter=Cohort.seats_taken, limit=Cohort.capacity, line_scope=Enrollment.cohort_id,
+                         line_order=Enrollment.queued_at, in_line=(EnrollmentStatus.WAITING,),
+                         waiting=EnrollmentStatus.WAITING)
+
+    def still_wants(self, enrollment: Enrollment) -> bool:
+        if live_membership(enrollment.cohort.hub, enrollment.user) is None:
+            set_status(enrollment, EnrollmentStatus.LEFT)  # no longer a member of the hub
+            enrollment.left_at = utcnow()
+            db.session.flush()
+            return False
+        return True
+
+    def hand_over(self, enrollment: Enrollment) -> None:
+        cohort = enrollment.cohort
+        _seat(enrollment)
+        db.session.flush()
+        audit.record("cohort.promoted", enrollment, actor_label="waitlist", hub_id=cohort.hub_id,
+                     cohort_id=cohort.id, user_id=enrollment.user_id)
+        _welcome(enrollment, cohort, f"A place opened up: you are in {cohort.title}", "cohort_promoted")
+
+
+PLACES = CohortPlaces()
+
+
+def set_status(enrollment: Enrollment, status: EnrollmentStatus) -> None:
+    """The one place an enrollment's status changes; the domains above hear of it."""
+    before = enrollment.status
+    enrollment.status = status
+    if before is not status:
+        signals.enrollment_changed.send(enrollment, before=before, after=status)
+
+
+def can_see_inside(cohort: Cohort, user) -> bool:
+    """A cohort's link, people, check-ins and calendar: for those enrolled and the hub's staff; nobody else."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return can(cohort.hub, Permission.MODERATE, user) or is_enrolled(cohort, user)
 
 
 def enrollment_of(cohort: Cohort, user) -> Enrollment | None:
@@ -22,12 +73,8 @@ def is_enrolled(cohort: Cohort, user) -> bool:
     return enrollment is not None and enrollment.status is EnrollmentStatus.ENROLLED
 
 
-def waiting_position(cohort: Cohort, enrollment: Enrollment) -> int:
-    ahead = db.session.scalar(db.select(db.func.count(Enrollment.id)).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITING,
-        db.or_(Enrollment.queued_at < enrollment.queued_at,
-               db.and_(Enrollment.queued_at == enrollment.queued_at, Enrollment.id < enrollment.id))))
-    return ahead + 1
+def waiting_position(enrollment: Enrollment) -> int:
+    return PLACES.position(enrollment)
 
 
 def _check_open(cohort: Cohort) -> None:
@@ -45,15 +92,17 @@ def enroll(cohort: Cohort, user) -> Enrollment:
     if enrollment is not None and enrollment.status in IN:
         raise Conflict("You are enrolled already." if enrollment.status is EnrollmentStatus.ENROLLED
                        else "You are on this cohort's waitlist already.")
+    before = enrollment.status if enrollment is not None else None
     if enrollment is None:
         enrollment = _first_enrollment(cohort, user)
     enrollment.queued_at, enrollment.left_at = utcnow(), None
-    if take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
-        _seat(enrollment)
+    if PLACES.take(cohort.id):
+        enrollment.status, enrollment.enrolled_at = EnrollmentStatus.ENROLLED, utcnow()
         _welcome(enrollment, cohort, f"You are in: {cohort.title}", "cohort_enrolled")
     else:
         enrollment.status = EnrollmentStatus.WAITING
     db.session.flush()
+    signals.enrollment_changed.send(enrollment, before=before, after=enrollment.status)
     audit.record(f"cohort.{enrollment.status.value}", enrollment, actor=user, hub_id=cohort.hub_id,
                  cohort_id=cohort.id)
     return enrollment
@@ -67,14 +116,11 @@ def _first_enrollment(cohort: Cohort, user) -> Enrollment:
 
 
 def _welcome(enrollment: Enrollment, cohort: Cohort, subject: str, template: str) -> None:
-    from ..urls import external_url
-    from .notices import tell
-
     tell(enrollment.user, cohort, subject, template, feed_link=external_url("calendars.settings"))
 
 
 def _seat(enrollment: Enrollment) -> None:
-    enrollment.status = EnrollmentStatus.ENROLLED
+    set_status(enrollment, EnrollmentStatus.ENROLLED)
     enrollment.enrolled_at = utcnow()
 
 
@@ -94,9 +140,8 @@ def leave(cohort: Cohort, user) -> Enrollment:
 
 def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
     """An organizer takes someone out of the cohort (or its waitlist), saying why; they are told."""
-    enrollment = db.session.get(Enrollment, parse_id(enrollment_id), with_for_update=True, populate_existing=True) \
-        if parse_id(enrollment_id) else None
-    if enrollment is None or enrollment.cohort_id != cohort.id or enrollment.status not in IN:
+    enrollment = in_hub(Enrollment, enrollment_id, lock=True, cohort_id=cohort.id)
+    if enrollment is None or enrollment.status not in IN:
         raise ValidationFailed("That person is not in this cohort or on its waitlist.")
     if cohort.over:
         raise Conflict("This cohort is over; its people can no longer change.")
@@ -104,8 +149,6 @@ def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
     if not reason or len(reason) > 500:
         raise ValidationFailed("Say why (under 500 characters); the person is told and it goes into the audit log.",
                                field="reason")
-    from .notices import tell
-
     tell(enrollment.user, cohort, f"You are no longer in {cohort.title}", "cohort_removed", reason=reason)
     _drop(enrollment, cohort, "cohort.removed", actor=actor, user_id=enrollment.user_id, reason=reason)
     return enrollment
@@ -126,12 +169,21 @@ def places_in_hub(hub_id: int, user_id: int) -> list[dict]:
              "checkins": counts.get(cohort.id, 0)} for enrollment, cohort in rows]
 
 
-def membership_ended(hub_id: int, user_id: int) -> None:
-    """Someone left the hub: they leave its open and running cohorts, and their places go to those waiting."""
+def what_leaving_ends(membership: Membership, *, ends) -> list[Markup]:
+    """The leave page's cohort lines (a receiver of `leaving_consequences`)."""
+    places = places_in_hub(membership.hub_id, membership.user_id)
+    return [Markup(render_template("cohorts/_leaving.html", places=places, ends=ends))]
+
+
+def membership_changed(membership: Membership, *, before, after) -> None:
+    """Someone left the hub: they leave its open and running cohorts, and their places go to those waiting
+    (a receiver of `membership_changed`)."""
+    if before not in LIVE_STATUSES or after in LIVE_STATUSES:
+        return
     rows = db.session.scalars(
         db.select(Enrollment).join(Enrollment.cohort)
-        .where(Cohort.hub_id == hub_id, Enrollment.user_id == user_id, Enrollment.status.in_(IN),
-               Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING)))
+        .where(Cohort.hub_id == membership.hub_id, Enrollment.user_id == membership.user_id,
+               Enrollment.status.in_(IN), Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING)))
         .with_for_update(of=Enrollment)).all()
     for enrollment in rows:
         _drop(enrollment, enrollment.cohort, "cohort.left", actor_label="membership ended")
@@ -140,40 +192,13 @@ def membership_ended(hub_id: int, user_id: int) -> None:
 def _drop(enrollment: Enrollment, cohort: Cohort, action: str, *, actor=None, actor_label=None, **details) -> None:
     """Take the person out (status left) and audit it; a place they held goes to the first person waiting."""
     was = enrollment.status
-    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()
+    set_status(enrollment, EnrollmentStatus.LEFT)
+    enrollment.left_at = utcnow()
     db.session.flush()
     audit.record(action, enrollment, actor=actor, actor_label=actor_label, hub_id=cohort.hub_id,
                  cohort_id=cohort.id, was=was.value, **details)
     if was is EnrollmentStatus.ENROLLED:
-        give_back_one(Cohort.seats_taken, cohort.id)
         if cohort.accepts_enrollment:
-            fill_free_seats(cohort)
-
-
-def _next_waiting(cohort: Cohort) -> Enrollment | None:
-    # Locked, skipping rows a concurrent promotion holds, so one freed place never goes to two people.
-    return db.session.scalar(
-        db.select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WAITING)
-        .order_by(Enrollment.queued_at, Enrollment.id).limit(1)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-
-
-def fill_free_seats(cohort: Cohort) -> list[Enrollment]:
-    """Move people from the waitlist into free places, first come first; members only."""
-    promoted = []
-    while take_one(Cohort.seats_taken, Cohort.capacity, cohort.id):
-        enrollment = _next_waiting(cohort)
-        while enrollment is not None and live_membership(cohort.hub, enrollment.user) is None:
-            enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, utcnow()  # no longer a member
-            db.session.flush()
-            enrollment = _next_waiting(cohort)
-        if enrollment is None:
-            give_back_one(Cohort.seats_taken, cohort.id)
-            break
-        _seat(enrollment)
-        db.session.flush()
-        audit.record("cohort.promoted", enrollment, actor_label="waitlist", hub_id=cohort.hub_id,
-                     cohort_id=cohort.id, user_id=enrollment.user_id)
-        _welcome(enrollment, cohort, f"A place opened up: you are in {cohort.title}", "cohort_promoted")
-        promoted.append(enrollment)
-    return promoted
+            PLACES.release(cohort.id)
+        else:
+            PLACES.give_back(cohort.id)  # under way: nobody is let in after the start

@@ -12,9 +12,9 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from ..hubs.access import STAFF, can, hub_for
-from ..hubs.models import Role
+from ..hubs.access import Permission, can, hub_for
 from . import services
+from .checkins import participation
 from .enrollment import remove
 from .forms import CancelCohortForm, CohortDetailsForm, MoveSessionForm, NewCohortForm, RemoveForm
 from .models import Enrollment, EnrollmentStatus
@@ -25,19 +25,19 @@ bp = Blueprint("cohort_admin", __name__)
 
 @bp.get("/h/<slug>/manage/cohorts")
 def index(slug: str):
-    hub = hub_for(slug, *STAFF)
+    hub = hub_for(slug, Permission.MODERATE)
     cohorts = services.hub_cohorts(hub.id)
     waiting = dict(db.session.execute(
         db.select(Enrollment.cohort_id, db.func.count(Enrollment.id))
         .where(Enrollment.cohort_id.in_([c.id for c in cohorts]), Enrollment.status == EnrollmentStatus.WAITING)
         .group_by(Enrollment.cohort_id)).all())
     return render_template("cohorts/manage_index.html", hub=hub, cohorts=cohorts, waiting=waiting,
-                           is_organizer=can(hub, Role.ORGANIZER))
+                           is_organizer=can(hub, Permission.MANAGE))
 
 
 @bp.route("/h/<slug>/manage/cohorts/new", methods=["GET", "POST"])
 def new(slug: str):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     form = NewCohortForm(timezone=hub.timezone)
     if form.validate_on_submit():
         info = services.CohortInfo(**{f.name: getattr(form, f.name).data for f in fields(services.CohortInfo)})
@@ -56,10 +56,8 @@ def new(slug: str):
 
 
 def _page(hub, cohort, *, details=None, move=None, move_id=None, cancel=None, status=200):
-    from .checkins import participation
-
     return render_template(
-        "cohorts/manage_edit.html", hub=hub, cohort=cohort, is_organizer=can(hub, Role.ORGANIZER),
+        "cohorts/manage_edit.html", hub=hub, cohort=cohort, is_organizer=can(hub, Permission.MANAGE),
         details=details or CohortDetailsForm(obj=cohort, formdata=None), move=move or MoveSessionForm(formdata=None),
         move_id=move_id, cancel=cancel or CancelCohortForm(formdata=None), remove=RemoveForm(formdata=None),
         members=people(cohort),
@@ -69,12 +67,12 @@ def _page(hub, cohort, *, details=None, move=None, move_id=None, cancel=None, st
 
 @bp.route("/h/<slug>/manage/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit(slug: str, cohort_id: int):
-    hub = hub_for(slug, *STAFF)
+    hub = hub_for(slug, Permission.MODERATE)
     cohort = services.cohort_in(hub, cohort_id)
     form = CohortDetailsForm(obj=cohort)
     if not form.is_submitted():
         return _page(hub, cohort)
-    hub_for(slug, Role.ORGANIZER)
+    hub_for(slug, Permission.MANAGE)
     if form.validate():
         try:
             services.update_cohort(cohort, title=form.title.data, goal=form.goal.data,
@@ -91,7 +89,7 @@ def edit(slug: str, cohort_id: int):
 
 @bp.post("/h/<slug>/manage/cohorts/<int:cohort_id>/sessions/<int:session_id>/move")
 def move_session(slug: str, cohort_id: int, session_id: int):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     cohort = services.cohort_in(hub, cohort_id)
     form = MoveSessionForm()
     if form.validate_on_submit():
@@ -133,7 +131,7 @@ def remove_person(slug: str, cohort_id: int):
 
 
 def _confirmed(slug: str, cohort_id: int, action, done: str, form=None):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     cohort = services.cohort_in(hub, cohort_id)
     form = form or ConfirmForm()
     if not form.validate_on_submit():

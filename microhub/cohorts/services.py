@@ -4,14 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from flask_login import current_user
 
 from .. import audit
+from ..hubs.access import hub_for, in_hub, in_hub_or_404, require_login
 from ..accounts.services import check_timezone
-from ..database import parse_id, utcnow
+from ..database import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..forms import one_line
+from .enrollment import PLACES, can_see_inside
 from .models import Cohort, CohortFormat, CohortSession, CohortStatus, EnrollmentStatus, SessionStatus
+from .notices import tell_members
 from .schedule import session_times, start_of_day, to_utc
 
 MIN_CAPACITY, MAX_CAPACITY = 2, 50
@@ -123,8 +130,6 @@ def _whole(value) -> int | None:
 
 
 def today_in(zone: str) -> date:
-    from zoneinfo import ZoneInfo
-
     return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
@@ -149,8 +154,6 @@ def add_cohort(hub, *, actor, **fields) -> Cohort:
 
 def update_cohort(cohort: Cohort, *, title: str, goal: str, meeting_link: str, capacity, actor) -> Cohort:
     """Change what does not move the schedule. A larger capacity lets the cohort's waitlist in."""
-    from .enrollment import fill_free_seats
-
     if cohort.over:
         raise Conflict("This cohort is over; it can no longer be changed.")
     title, goal, capacity = _details(title, goal, capacity)
@@ -159,14 +162,14 @@ def update_cohort(cohort: Cohort, *, title: str, goal: str, meeting_link: str, c
     cohort.capacity = capacity  # lowering it removes nobody; enrollment just stops
     db.session.flush()
     if raised and cohort.accepts_enrollment:
-        fill_free_seats(cohort)
+        PLACES.offer_free(cohort.id)
     audit.record("cohort.updated", cohort, actor=actor, capacity=capacity)
     return cohort
 
 
 def _session(cohort: Cohort, session_id) -> CohortSession:
-    session = db.session.get(CohortSession, parse_id(session_id)) if parse_id(session_id) else None
-    if session is None or session.cohort_id != cohort.id:
+    session = in_hub(CohortSession, session_id, cohort_id=cohort.id)
+    if session is None:
         raise ValidationFailed("That session is not part of this cohort.")
     return session
 
@@ -208,8 +211,6 @@ def move_session(cohort: Cohort, session_id, day: date | None, starts: time | No
     db.session.flush()
     audit.record("cohort.session_moved", cohort, actor=actor, week=session.week,
                  from_=old_start.isoformat(), to=new_start.isoformat())
-    from .notices import tell_members
-
     tell_members(cohort, f"{cohort.title}: week {session.week}'s session moved", "cohort_session_moved",
                  session=session, old_start=old_start)
     return session
@@ -222,8 +223,6 @@ def cancel_session(cohort: Cohort, session_id, *, actor) -> CohortSession:
     _recompute_end(cohort)
     db.session.flush()
     audit.record("cohort.session_canceled", cohort, actor=actor, week=session.week)
-    from .notices import tell_members
-
     tell_members(cohort, f"{cohort.title}: week {session.week}'s session is canceled", "cohort_session_canceled",
                  session=session)
     return session
@@ -259,8 +258,6 @@ def cancel_cohort(cohort: Cohort, *, actor, reason: str = "") -> Cohort:
     cohort.canceled_at = now
     db.session.flush()
     audit.record("cohort.canceled", cohort, actor=actor, reason=reason)
-    from .notices import tell_members
-
     tell_members(cohort, f"{cohort.title} is canceled", "cohort_canceled", reason=reason,
                  statuses=(EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING))
     return cohort
@@ -273,9 +270,15 @@ def hub_cohorts(hub_id: int) -> list[Cohort]:
 
 def cohort_in(hub, cohort_id) -> Cohort:
     """The hub's cohort with this id, or 404: an id from another hub never resolves."""
-    from flask import abort
+    return in_hub_or_404(Cohort, cohort_id, hub_id=hub.id)
 
-    cohort = db.session.get(Cohort, cohort_id) if isinstance(cohort_id, int) else None
-    if cohort is None or cohort.hub_id != hub.id:
-        abort(404)
-    return cohort
+
+def cohort_for(slug: str, cohort_id: int, *, inside: bool = False) -> tuple:
+    """(hub, cohort) from the URL, or 404; with `inside`, the viewer must be enrolled or staff (else 403)."""
+    hub = hub_for(slug)
+    cohort = cohort_in(hub, cohort_id)
+    if inside:
+        require_login()
+        if not can_see_inside(cohort, current_user):
+            abort(403)
+    return hub, cohort

@@ -1,20 +1,21 @@
 """Members' cohort pages: the hub's open cohorts, one cohort's page, enrolling and leaving."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..hubs.access import Permission, can, hub_for
 from ..accounts.forms import ConfirmForm
 from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..hubs.access import STAFF, can, hub_for, roles_in
-from ..hubs.models import Role
 from . import enrollment as enrolling
-from . import tick  # noqa: F401  registers the cohort work with the scheduler tick
-from .access import can_see_inside, cohort_for
+from .checkins import current_week
 from .models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
 from .notices import people, zone_for
+from .services import cohort_for
 
 bp = Blueprint("cohorts", __name__)
 
@@ -34,22 +35,20 @@ def index(slug: str):
     open_cohorts = [c for c in cohorts if c.status is CohortStatus.OPEN and c.starts_at > now]
     running = [c for c in cohorts if c not in open_cohorts]
     return render_template("cohorts/index.html", hub=hub, open_cohorts=open_cohorts, running=running, mine=mine,
-                           is_member=Role.MEMBER in roles_in(hub, current_user), is_staff=can(hub, *STAFF))
+                           is_member=can(hub, Permission.TAKE_PART), is_staff=can(hub, Permission.MODERATE))
 
 
 @bp.get("/h/<slug>/cohorts/<int:cohort_id>")
 def show(slug: str, cohort_id: int):
     hub, cohort = cohort_for(slug, cohort_id)
     mine = enrolling.enrollment_of(cohort, current_user)
-    inside = can_see_inside(cohort, current_user)
-    position = enrolling.waiting_position(cohort, mine) if mine and mine.status is EnrollmentStatus.WAITING else None
-    from .checkins import current_week
-
+    inside = enrolling.can_see_inside(cohort, current_user)
+    position = enrolling.waiting_position(mine) if mine and mine.status is EnrollmentStatus.WAITING else None
     return render_template(
         "cohorts/show.html", hub=hub, cohort=cohort, mine=mine, inside=inside, position=position,
         members=people(cohort) if inside else [], zone=zone_for(current_user, cohort), now=utcnow(),
-        week=current_week(cohort), is_member=Role.MEMBER in roles_in(hub, current_user),
-        is_staff=can(hub, *STAFF), confirm=ConfirmForm())
+        week=current_week(cohort), is_member=can(hub, Permission.TAKE_PART),
+        is_staff=can(hub, Permission.MODERATE), confirm=ConfirmForm())
 
 
 def _act(slug: str, cohort_id: int, action):
@@ -74,7 +73,7 @@ def enroll(slug: str, cohort_id: int):
         if enrollment.status is EnrollmentStatus.ENROLLED:
             flash(f"You are in. {enrollment.cohort.title} starts {_day(enrollment.cohort)}.", "success")
         else:
-            number = enrolling.waiting_position(enrollment.cohort, enrollment)
+            number = enrolling.waiting_position(enrollment)
             flash(f"The cohort is full, so you are number {number} on its waitlist. "
                   "If a place opens before it starts, it is yours and we e-mail you.", "info")
     return response
@@ -92,6 +91,4 @@ def leave(slug: str, cohort_id: int):
 
 def _day(cohort: Cohort) -> str:
     first = cohort.sessions[0].starts_at if cohort.sessions else cohort.starts_at
-    from zoneinfo import ZoneInfo
-
     return first.astimezone(ZoneInfo(zone_for(current_user, cohort))).strftime("%a %d %b at %H:%M %Z")

@@ -1,55 +1,109 @@
-"""The one authorization helper: who holds which role in a hub, and the check every hub view makes."""
+"""Who may do what in a hub: named permissions, the roles behind them, and the loaders every hub page uses.
+
+Every hub page takes its hub from the URL (`hub_for(slug, permission)`), so an id from another hub in a
+form never borrows this hub's rights, and every row named in a URL or form is loaded within that hub
+(`in_hub`): a row of another hub is simply not found.
+"""
 from __future__ import annotations
 
-from flask import abort, g
+import enum
+
+from flask import abort, current_app, g
 from flask_login import current_user
 
+from .. import signals
+from ..database import parse_id
 from ..extensions import db
-from ..memberships.models import LIVE_STATUSES, Membership
 from .models import Hub, HubRole, Role
 
-#: Roles that may see the management pages at all; finer checks name their own roles.
-STAFF = (Role.ORGANIZER, Role.MODERATOR)
+#: Staff: the people who run a hub day to day. Sponsor contacts are not staff.
+STAFF = frozenset({Role.ORGANIZER, Role.MODERATOR})
 
 
-def roles_in(hub: Hub, user) -> frozenset[Role]:
-    """Every role `user` holds in `hub` (empty for visitors); cached for the request."""
-    if user is None or not user.is_authenticated:
+class Permission(enum.Enum):
+    """What a page or action needs; `roles` names the roles that grant it."""
+
+    #: Settings, team, plans, money, cohorts, the waitlist's order.
+    MANAGE = "manage"
+    #: The staff pages: members, the waitlist, inside every cohort.
+    MODERATE = "moderate"
+    #: The member side: cohorts, check-ins, leaving.
+    TAKE_PART = "take_part"
+    #: A sponsor's own placements and figures, never another sponsor's.
+    SEE_PLACEMENTS = "see_placements"
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return _GRANTED_BY[self]
+
+
+_GRANTED_BY = {
+    Permission.MANAGE: frozenset({Role.ORGANIZER}),
+    Permission.MODERATE: STAFF,
+    Permission.TAKE_PART: frozenset({Role.MEMBER}),
+    Permission.SEE_PLACEMENTS: frozenset({Role.SPONSOR_CONTACT}),
+}
+
+
+def roles_in(hub: Hub, user=None) -> frozenset[Role]:
+    """Every role `user` (the current user by default) holds in `hub`; empty for visitors; cached for the request."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
         return frozenset()
     cache = g.setdefault("microhub_roles", {})
     key = (hub.id, user.id)
     if key not in cache:
-        staff = db.session.scalars(db.select(HubRole.role).filter_by(hub_id=hub.id, user_id=user.id))
-        roles = set(staff)
-        live = db.session.scalar(
-            db.select(Membership.id).where(
-                Membership.hub_id == hub.id, Membership.user_id == user.id, Membership.status.in_(LIVE_STATUSES)
-            )
-        )
-        if live is not None:
-            roles.add(Role.MEMBER)
+        roles = set(db.session.scalars(db.select(HubRole.role).filter_by(hub_id=hub.id, user_id=user.id)))
+        for _, more in signals.roles_asked.send(hub, user_id=user.id):
+            roles.update(more or ())
         cache[key] = frozenset(roles)
     return cache[key]
 
 
-def hub_for(slug: str, *allowed: Role) -> Hub:
-    """Load the hub named in the URL, or 404; with `allowed`, the current user must hold one of them.
+def can(hub: Hub, permission: Permission, user=None) -> bool:
+    return bool(roles_in(hub, user) & permission.roles)
 
-    Visitors are sent to log in; signed-in people without the role get 403. The check always uses
-    the hub from the URL, so an id from another hub in a form can never borrow this hub's rights.
-    """
+
+def require_login() -> None:
+    """Send a visitor to log in (and back here afterwards); signed-in people pass."""
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
+
+
+def require(hub: Hub, permission: Permission) -> None:
+    """Visitors are sent to log in; signed-in people without the permission get 403."""
+    require_login()
+    if not can(hub, permission):
+        abort(403)
+
+
+def hub_for(slug: str, permission: Permission | None = None) -> Hub:
+    """The hub named in the URL, or 404; with `permission`, the current user must have it here."""
     hub = db.session.scalar(db.select(Hub).filter_by(slug=slug))
     if hub is None:
         abort(404)
-    if allowed:
-        if not current_user.is_authenticated:
-            from flask import current_app
-
-            abort(current_app.login_manager.unauthorized())
-        if not roles_in(hub, current_user) & set(allowed):
-            abort(403)
+    if permission is not None:
+        require(hub, permission)
     return hub
 
 
-def can(hub: Hub, *allowed: Role) -> bool:
-    return bool(roles_in(hub, current_user) & set(allowed))
+def in_hub(model, row_id, *, lock: bool = False, **scope):
+    """The `model` row with this id that also matches `scope` (e.g. hub_id=hub.id), or None; `lock` reads it
+    FOR UPDATE, fresh from the database.
+
+    The one loader for "this row, in this hub": an id that is malformed, unknown or another hub's names nothing.
+    """
+    row_id = parse_id(row_id)
+    if row_id is None:
+        return None
+    row = db.session.get(model, row_id, with_for_update=lock or None, populate_existing=lock)
+    if row is None or any(getattr(row, name) != value for name, value in scope.items()):
+        return None
+    return row
+
+
+def in_hub_or_404(model, row_id, **scope):
+    row = in_hub(model, row_id, **scope)
+    if row is None:
+        abort(404)
+    return row

@@ -25,7 +25,7 @@ class Role(str, enum.Enum):
 
 
 #: Roles an organizer hands out; membership is earned by joining, never granted here.
-STAFF_ROLES = (Role.ORGANIZER, Role.MODERATOR, Role.SPONSOR_CONTACT)
+GRANTABLE_ROLES = (Role.ORGANIZER, Role.MODERATOR, Role.SPONSOR_CONTACT)
 
 
 class Hub(db.Model):

@@ -6,13 +6,14 @@ from dataclasses import dataclass, fields
 
 from flask import current_app
 
+from .. import audit, signals
 from ..accounts.models import User
 from ..accounts.services import check_timezone, normalize_email
 from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..forms import one_line
 from ..money import check_currency
-from .models import STAFF_ROLES, Hub, HubRole, Role
+from .models import GRANTABLE_ROLES, Hub, HubRole, Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 #: Slugs that would read as a site page rather than a community.
@@ -83,33 +84,35 @@ def create_hub(organizer: User, slug: str, info: HubInfo) -> Hub:
     db.session.flush()
     db.session.add(HubRole(hub_id=hub.id, user_id=organizer.id, role=Role.ORGANIZER))
     db.session.flush()
+    audit.record("hub.created", hub, actor=organizer, hub_id=hub.id, cap=hub.cap, currency=hub.currency)
     return hub
 
 
-def update_hub(hub: Hub, info: HubInfo) -> Hub:
+#: Settings whose changes the audit trail keeps, with the values before and after.
+AUDITED = ("cap", "currency", "is_public")
+
+
+def update_hub(hub: Hub, info: HubInfo, *, actor: User) -> Hub:
+    """Save the organizer's settings. Other domains may refuse a change (a currency once plans have prices);
+    a changed cap offers freed seats to the waitlist first, and a lowered one removes nobody."""
     _check(info)
-    if info.currency != hub.currency and _has_priced_plans(hub):
-        raise ValidationFailed("The currency cannot change once plans have prices.", field="currency")
-    cap_changed = info.cap != hub.cap
+    changes = {f.name: getattr(info, f.name) for f in fields(HubInfo) if getattr(info, f.name) != getattr(hub, f.name)}
+    if changes:
+        signals.hub_changing.send(hub, changes=changes)
+    audited = {name: [getattr(hub, name), changes[name]] for name in AUDITED if name in changes}
     for f in fields(HubInfo):
         setattr(hub, f.name, getattr(info, f.name))
     hub.name, hub.purpose = info.name.strip(), info.purpose.strip()
     db.session.flush()
-    if cap_changed:  # freed or new seats go to the waitlist first; a lowered cap removes nobody
-        from ..memberships.waitlist import offer_free_seats
-
-        offer_free_seats(hub.id)
+    if audited:
+        audit.record("hub.updated", hub, actor=actor, hub_id=hub.id, **audited)
+    if "cap" in changes:
+        signals.seats_freed.send(hub.id)
     return hub
 
 
-def _has_priced_plans(hub: Hub) -> bool:
-    from ..billing.models import Plan
-
-    return db.session.scalar(db.select(Plan.id).filter_by(hub_id=hub.id).limit(1)) is not None
-
-
 def grant_role(hub: Hub, email: str, role: Role, granted_by: User) -> HubRole:
-    if role not in STAFF_ROLES:
+    if role not in GRANTABLE_ROLES:
         raise ValidationFailed("Members join by themselves; only staff roles are handed out here.", field="role")
     user = db.session.scalar(db.select(User).filter_by(email=normalize_email(email)))
     if user is None:
@@ -121,10 +124,11 @@ def grant_role(hub: Hub, email: str, role: Role, granted_by: User) -> HubRole:
     grant = HubRole(hub_id=hub.id, user_id=user.id, role=role, granted_by_id=granted_by.id)
     db.session.add(grant)
     db.session.flush()
+    audit.record("role.granted", grant, actor=granted_by, user_id=user.id, role=role.value)
     return grant
 
 
-def revoke_role(hub: Hub, role_id: int) -> None:
+def revoke_role(hub: Hub, role_id: int, *, actor: User) -> None:
     grant = db.session.scalar(db.select(HubRole).filter_by(id=role_id, hub_id=hub.id))
     if grant is None:
         raise ValidationFailed("That role does not exist in this hub.")
@@ -134,6 +138,7 @@ def revoke_role(hub: Hub, role_id: int) -> None:
         )
         if organizers <= 1:
             raise NotAllowed("A hub needs at least one organizer. Add another before removing this one.")
+    audit.record("role.revoked", grant, actor=actor, user_id=grant.user_id, role=grant.role.value)
     db.session.delete(grant)
     db.session.flush()
 

@@ -1,4 +1,4 @@
-"""Hub pages: the landing list, creating a hub, the public page, and organizer settings and team."""
+"""Hub pages: the landing list, creating a hub, and the organizer's settings and team."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -6,13 +6,12 @@ from dataclasses import fields
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from .access import Permission, hub_for
 from ..accounts.forms import ConfirmForm
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from ..memberships.models import LIVE_STATUSES, Membership
 from . import services
-from .access import STAFF, can, hub_for, roles_in
 from .forms import GrantRoleForm, HubSettingsForm, NewHubForm
 from .models import HubRole, Role
 
@@ -48,40 +47,17 @@ def new():
             db.session.commit()
             flash(f"{hub.name} is live. Share /h/{hub.slug} with your first members.", "success")
             _advise(hub.cap)
-            return redirect(url_for("hubs.show", slug=hub.slug))
+            return redirect(url_for("hubpage.show", slug=hub.slug))
     return render_template("hubs/new.html", form=form), 400 if form.errors else 200
-
-
-@bp.route("/h/<slug>")
-def show(slug: str):
-    from ..billing.plans import hub_plans
-
-    hub = hub_for(slug)
-    return render_template("hubs/show.html", hub=hub, roles=roles_in(hub, current_user),
-                           is_staff=can(hub, *STAFF), plans=hub_plans(hub.id))
-
-
-@bp.route("/h/<slug>/manage")
-def manage(slug: str):
-    hub = hub_for(slug, *STAFF)
-    members = db.session.execute(
-        db.select(Membership).where(Membership.hub_id == hub.id, Membership.status.in_(LIVE_STATUSES))
-        .options(db.joinedload(Membership.user)).order_by(Membership.activated_at)
-    ).scalars().all()
-    from ..billing.gateway import gateway
-    from ..billing.local import LocalGateway
-
-    return render_template("hubs/manage.html", hub=hub, members=members, is_organizer=can(hub, Role.ORGANIZER),
-                           test_clock=isinstance(gateway(), LocalGateway), confirm=ConfirmForm())
 
 
 @bp.route("/h/<slug>/manage/settings", methods=["GET", "POST"])
 def settings(slug: str):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     form = HubSettingsForm(obj=hub)
     if form.validate_on_submit():
         try:
-            services.update_hub(hub, _info(form))
+            services.update_hub(hub, _info(form), actor=current_user)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -95,7 +71,7 @@ def settings(slug: str):
 
 @bp.route("/h/<slug>/manage/team", methods=["GET", "POST"])
 def team(slug: str):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     form = GrantRoleForm()
     if form.validate_on_submit():
         try:
@@ -116,11 +92,11 @@ def team(slug: str):
 
 @bp.post("/h/<slug>/manage/team/<int:role_id>/remove")
 def remove_role(slug: str, role_id: int):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.revoke_role(hub, role_id)
+        services.revoke_role(hub, role_id, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

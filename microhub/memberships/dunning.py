@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .. import jobs
 from ..database import update_where, utcnow
 from ..email import send_email
 from ..extensions import db
@@ -12,15 +11,6 @@ from .models import Membership, MembershipStatus
 
 #: How long before the grace period ends the last reminder goes out.
 REMIND_BEFORE_END = timedelta(days=2)
-
-
-@jobs.periodic
-def enqueue_grace_reminders() -> None:
-    due = db.session.scalars(db.select(Membership.id).where(
-        Membership.status == MembershipStatus.PAST_DUE, Membership.grace_reminded_at.is_(None),
-        Membership.grace_until <= utcnow() + REMIND_BEFORE_END).limit(500))
-    for membership_id in due:
-        jobs.enqueue(send_grace_reminder, membership_id)
 
 
 def send_grace_reminder(membership_id: int) -> None:

@@ -3,20 +3,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
-
 from .. import audit, jobs
+from ..hubs.access import in_hub
 from ..accounts.models import User
+from ..billing.gateway import GatewayError
 from ..billing.models import Plan
-from ..billing.gateway import gateway
-from ..database import added_unless_taken, parse_id, utcnow
+from ..billing.provider import gateway
+from ..database import added_unless_taken, update_where, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
+from ..urls import external_url
+from . import waitlist
 from .lifecycle import transition
-from .models import HoldStatus, Membership, MembershipStatus, SeatHold
-from .seats import release_seat, take_seat
-from .services import live_membership
+from .models import HoldStatus, Membership, MembershipStatus, OfferStatus, SeatHold, WaitlistOffer, WaitlistStatus
+from .queries import live_membership, open_hold, pending_membership
+from .seats import SEATS
 
 #: Stripe refuses a checkout expiring less than 30 minutes after the request; 40 leaves ten minutes for a slow
 #: retry of the same request (same key, same `expires_at`). The hold outlives its checkout.
@@ -29,19 +31,10 @@ class HubFull(Conflict):
 
 
 def plan_of(hub: Hub, plan_id) -> Plan:
-    plan = db.session.get(Plan, parse_id(plan_id)) if parse_id(plan_id) else None
-    if plan is None or plan.hub_id != hub.id or not plan.active:
+    plan = in_hub(Plan, plan_id, hub_id=hub.id)
+    if plan is None or not plan.active:
         raise ValidationFailed("Pick one of this hub's plans.", field="plan")
     return plan
-
-
-def pending_membership(hub_id: int, user_id: int) -> Membership | None:
-    return db.session.scalar(db.select(Membership).filter_by(hub_id=hub_id, user_id=user_id,
-                                                             status=MembershipStatus.PENDING))
-
-
-def open_hold(hub_id: int, user_id: int) -> SeatHold | None:
-    return db.session.scalar(db.select(SeatHold).filter_by(hub_id=hub_id, user_id=user_id, status=HoldStatus.HELD))
 
 
 class SeatHeld(Conflict):
@@ -59,14 +52,14 @@ def start_join(hub: Hub, user: User, plan_id, *, offer_id: int | None = None) ->
     held = open_hold(hub.id, user.id)
     if held is not None:
         return _same_plan(held, plan)
-    if offer_id is None and not take_seat(hub.id):
+    if offer_id is None and not SEATS.take(hub.id):
         raise HubFull(f"{hub.name} is full right now. Join the waitlist and you'll get an e-mail when a seat frees.")
     hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, offer_id=offer_id,
                     expires_at=utcnow() + timedelta(minutes=HOLD_MINUTES), price_ref=gateway().price_ref(plan),
                     price_minor=plan.price_minor, currency=hub.currency, interval=plan.interval.value)
     if not added_unless_taken(hold):  # a simultaneous click won: its hold is the one
         if offer_id is None:
-            release_seat(hub.id)
+            SEATS.give_back(hub.id)  # never offered: this click's seat was only ever counted, not held
         return _same_plan(open_hold(hub.id, user.id), plan)
     stale = pending_membership(hub.id, user.id)
     if stale is not None:
@@ -95,21 +88,19 @@ def release_hold(hold: SeatHold, *, actor=None, actor_label: str | None = None, 
         return False
     hold.status = HoldStatus.RELEASED
     hold.released_at = utcnow()
-    release_seat(hold.hub_id)
+    SEATS.give_back(hold.hub_id)
     pending = pending_membership(hold.hub_id, hold.user_id)
     if pending is not None:
         transition(pending, MembershipStatus.EXPIRED, actor=actor, actor_label=actor_label, reason=reason)
     audit.record("hold.released", hold, actor=actor, actor_label=actor_label, reason=reason)
-    from .waitlist import offer_free_seats
-
-    offer_free_seats(hold.hub_id)
+    SEATS.offer_free(hold.hub_id)
     return True
 
 
 def hold_of(user: User, hub: Hub, hold_id) -> SeatHold:
     """The hold named in a URL, only if it is this person's and this hub's; otherwise 'not found'."""
-    hold = db.session.get(SeatHold, parse_id(hold_id)) if parse_id(hold_id) else None
-    if hold is None or hold.user_id != user.id or hold.hub_id != hub.id:
+    hold = in_hub(SeatHold, hold_id, hub_id=hub.id, user_id=user.id)
+    if hold is None:
         raise ValidationFailed("That checkout is not yours or does not exist.")
     return hold
 
@@ -127,16 +118,59 @@ def expire_checkout(hold_id: int) -> None:
         db.session.commit()
 
 
-@jobs.periodic
-def expire_holds() -> None:
-    """Release holds whose time ran out; each is locked, so two ticks at once release it once."""
-    due = db.session.scalars(
-        db.select(SeatHold.id).where(SeatHold.status == HoldStatus.HELD, SeatHold.expires_at < utcnow()).limit(500)
-    ).all()
-    for hold_id in due:
-        hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
-        if hold is not None and release_hold(hold, actor_label="scheduler", reason="hold expired"):
-            if hold.checkout_ref:
-                jobs.enqueue(expire_checkout, hold.id)
+def expire_hold(hold_id: int) -> None:
+    """Release a hold whose time ran out; locked, so two ticks at once release it once."""
+    hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
+    if hold is not None and hold.expires_at < utcnow() and release_hold(hold, actor_label="scheduler",
+                                                                       reason="hold expired"):
+        if hold.checkout_ref:
+            jobs.enqueue(expire_checkout, hold.id)
+
+
+def open_checkout(hub: Hub, hold: SeatHold, user: User) -> str:
+    """Create (or reuse) the one checkout of a committed hold; returns where to send the person.
+
+    It commits: the provider is called between two transactions, after the seat is surely the hold's. When
+    the provider fails, the hold is released (committed) and GatewayError raised.
+    """
+    # The row lock makes a second click wait for the first one's checkout and then reuse it.
+    hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
+    if hold.checkout_ref is not None:
+        ref = hold.checkout_ref
         db.session.commit()
-    current_app.logger.debug("released %d expired holds", len(due))
+        return gateway().checkout_url(ref)
+    try:
+        checkout = gateway().create_checkout(
+            hold=hold, plan=hold.plan, hub=hub, user=user,
+            success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
+            cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
+            # From the hold, not the clock: a retried call then sends the same parameters with its key.
+            expires_at=hold.created_at + timedelta(minutes=CHECKOUT_MINUTES),
+        )
+    except GatewayError:
+        db.session.rollback()
+        hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
+        release_hold(hold, actor=user, reason="payment provider unavailable")
+        db.session.commit()
+        raise
+    if not update_where(SeatHold, hold.id, SeatHold.checkout_ref.is_(None), checkout_ref=checkout.ref):
+        # Only where the lock is not enforced (SQLite) can another request have won: keep its checkout.
+        gateway().expire_checkout(checkout.ref)
+        db.session.commit()
+        return gateway().checkout_url(db.session.get(SeatHold, hold.id).checkout_ref)
+    db.session.commit()
+    return checkout.url
+
+
+def accept_offer(hub: Hub, user: User, offer: WaitlistOffer, plan_id) -> SeatHold:
+    """Use a waitlist offer: its seat becomes a hold on `plan_id` (the seat count does not move)."""
+    offer = waitlist.check_open(waitlist.locked(offer.id))
+    offer.status = OfferStatus.USED
+    entry = waitlist.locked_entry(offer.entry_id)
+    entry.status = WaitlistStatus.JOINED
+    hold = start_join(hub, user, plan_id, offer_id=offer.id)
+    if hold.offer_id != offer.id:
+        # The person held a seat already (a join in progress): the offer's seat goes to the next in line.
+        SEATS.release(hub.id)
+    audit.record("waitlist.accepted", offer, actor=user, hold_id=hold.id, plan_id=hold.plan_id)
+    return hold

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import audit
 from ..accounts.models import User
-from ..billing.gateway import gateway
+from ..billing.provider import gateway
 from ..email import send_email
 from ..extensions import db
 from ..hubs.models import HubRole, Role
@@ -44,13 +44,13 @@ def _tell(membership: Membership) -> None:
     hub, person = membership.hub, membership.user
     ends = seat_ends(membership)
     send_email(person.email, f"You are leaving {hub.name}", "membership_leaving", user=person, hub=hub,
-               membership=membership, ends=ends, link=external_url("hubs.show", slug=hub.slug))
+               membership=membership, ends=ends, link=external_url("hubpage.show", slug=hub.slug))
     organizers = db.session.scalars(db.select(User).join(HubRole, HubRole.user_id == User.id)
                                     .where(HubRole.hub_id == hub.id, HubRole.role == Role.ORGANIZER)).all()
     for organizer in organizers:
         send_email(organizer.email, f"{person.name} is leaving {hub.name}", "membership_leaving_organizer",
                    user=organizer, person=person, hub=hub, membership=membership, ends=ends,
-                   link=external_url("hubs.manage", slug=hub.slug))
+                   link=external_url("hubpage.manage", slug=hub.slug))
 
 
 def resume(membership: Membership, actor) -> Membership:

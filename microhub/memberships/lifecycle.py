@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .. import audit
+from .. import audit, signals
 from ..database import utcnow
 from ..errors import DomainError
 from .models import LIVE_STATUSES, Membership, MembershipStatus as S
-from .seats import release_seat
+from .seats import SEATS
 
 #: How long a member whose payment failed keeps the seat while dunning e-mails go out.
 GRACE_PERIOD = timedelta(days=7)
@@ -27,7 +27,8 @@ class IllegalTransition(DomainError):
 
 def transition(membership: Membership, to: S, *, actor=None, actor_label: str | None = None,
                reason: str | None = None) -> bool:
-    """Move `membership` to `to`; False if it is there already. Ending a live membership frees its seat."""
+    """Move `membership` to `to`; False if it is there already. Ending a live membership frees its seat (offered to
+    the waitlist); the domains above hear of every move through `signals.membership_changed`."""
     before = membership.status
     if to == before:
         return False
@@ -44,13 +45,8 @@ def transition(membership: Membership, to: S, *, actor=None, actor_label: str | 
     else:
         membership.ended_at = now
         if before in LIVE_STATUSES:
-            release_seat(membership.hub_id)
-            from .waitlist import offer_free_seats
-
-            offer_free_seats(membership.hub_id)
-            from ..cohorts.enrollment import membership_ended
-
-            membership_ended(membership.hub_id, membership.user_id)
+            SEATS.release(membership.hub_id)
     audit.record(f"membership.{to.value}", membership, actor=actor, actor_label=actor_label,
                  previous=before.value, reason=reason)
+    signals.membership_changed.send(membership, before=before, after=to)
     return True

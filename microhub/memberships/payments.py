@@ -5,16 +5,20 @@ duplicated or out-of-order event leaves the same state as the events delivered o
 """
 from __future__ import annotations
 
-from .. import audit, jobs
-from ..billing.gateway import Subscription, gateway
+from .. import audit
+from ..billing.gateway import Subscription
+from ..billing.processing import subscription_of
+from ..billing.provider import gateway
 from ..database import parse_id, utcnow
 from ..email import send_email
 from ..errors import NotOurs
 from ..extensions import db
 from ..urls import external_url
+from .joining import release_hold
 from .lifecycle import transition
 from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus as S, SeatHold
-from .seats import take_seat
+from .queries import pending_membership
+from .seats import SEATS
 
 STRIPE = "stripe"
 PAID = ("active", "trialing")
@@ -24,6 +28,28 @@ ENDED = ("canceled", "incomplete_expired")
 
 class EventMismatch(ValueError):
     """The event names a hold or checkout that does not match what we stored: refuse to act on it."""
+
+
+def _hold_id(session: dict) -> int:
+    hold_id = parse_id((session.get("metadata") or {}).get("hold_id"))
+    if hold_id is None:
+        raise NotOurs("the checkout session carries no hold_id of ours in its metadata (another product's?)")
+    return hold_id
+
+
+def on_checkout_completed(session: dict, *, event) -> None:
+    """A receiver of `signals.checkout_completed`."""
+    checkout_completed(_hold_id(session), session.get("id"), subscription_of(session))
+
+
+def on_checkout_expired(session: dict, *, event) -> None:
+    """A receiver of `signals.checkout_expired`."""
+    checkout_expired(_hold_id(session), session.get("id"))
+
+
+def on_subscription_changed(subscription_ref: str, *, event) -> None:
+    """A receiver of `signals.subscription_changed`."""
+    sync_subscription(subscription_ref)
 
 
 def checkout_completed(hold_id: int, checkout_ref: str, subscription_ref: str | None) -> None:
@@ -37,8 +63,6 @@ def checkout_completed(hold_id: int, checkout_ref: str, subscription_ref: str | 
 
 
 def checkout_expired(hold_id: int, checkout_ref: str) -> None:
-    from .joining import release_hold
-
     hold = db.session.get(SeatHold, hold_id, with_for_update=True, populate_existing=True)
     if hold is not None and hold.checkout_ref == checkout_ref:
         release_hold(hold, actor_label=STRIPE, reason="checkout expired")
@@ -74,13 +98,11 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
     if not sub.bills(hold):  # paid, but not the price this seat was offered at: never admitted
         _refund(hold, sub, why="wrong_price")
         return
-    from .joining import pending_membership
-
     has_seat = hold.status is HoldStatus.HELD
     already_member = db.session.scalar(
         db.select(Membership.id).where(Membership.hub_id == hold.hub_id, Membership.user_id == hold.user_id,
                                        Membership.status.in_(LIVE_STATUSES)))
-    if already_member is not None or (not has_seat and not take_seat(hold.hub_id)):
+    if already_member is not None or (not has_seat and not SEATS.take(hold.hub_id)):
         _refund(hold, sub, why="already_member" if already_member is not None else "late")
         return
     membership = pending_membership(hold.hub_id, hold.user_id) if has_seat else None
@@ -96,7 +118,7 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
     _apply(membership, sub)
     db.session.flush()
     send_email(hold.user.email, f"Welcome to {hold.hub.name}", "membership_welcome",
-               user=hold.user, hub=hold.hub, link=external_url("hubs.show", slug=hold.hub.slug))
+               user=hold.user, hub=hold.hub, link=external_url("hubpage.show", slug=hold.hub.slug))
 
 
 def _apply(membership: Membership, sub: Subscription) -> None:
@@ -122,8 +144,6 @@ def _refund(hold: SeatHold, sub: Subscription, *, why: str) -> None:
     is in already, or it charges another price than the hold was offered (`why`: late, already_member, wrong_price)."""
     if hold.status is HoldStatus.CONVERTED:
         return
-    from .joining import release_hold
-
     gw = gateway()
     # Both calls are idempotent; afterwards the subscription reads as canceled, so a repeated event stops above.
     gw.refund_latest_payment(sub.ref, reason={"late": "seat no longer available", "already_member": "already a member",
@@ -139,17 +159,11 @@ def _refund(hold: SeatHold, sub: Subscription, *, why: str) -> None:
                link=external_url("memberships.join", slug=hold.hub.slug))
 
 
-@jobs.periodic
-def end_lapsed_grace() -> None:
+def end_grace(membership_id: int) -> None:
     """A past-due member whose grace period ran out loses the seat; the subscription is stopped too."""
-    lapsed = db.session.scalars(
-        db.select(Membership.id).where(Membership.status == S.PAST_DUE, Membership.grace_until < utcnow()).limit(200)
-    ).all()
-    for membership_id in lapsed:
-        membership = db.session.get(Membership, membership_id, with_for_update=True, populate_existing=True)
-        if membership is None or membership.status is not S.PAST_DUE or membership.grace_until >= utcnow():
-            continue
-        if membership.subscription_ref:
-            gateway().cancel_subscription(membership.subscription_ref, at_period_end=False)
-        transition(membership, S.EXPIRED, actor_label="scheduler", reason="grace period over")
-        db.session.commit()
+    membership = db.session.get(Membership, membership_id, with_for_update=True, populate_existing=True)
+    if membership is None or membership.status is not S.PAST_DUE or membership.grace_until >= utcnow():
+        return
+    if membership.subscription_ref:
+        gateway().cancel_subscription(membership.subscription_ref, at_period_end=False)
+    transition(membership, S.EXPIRED, actor_label="scheduler", reason="grace period over")

@@ -1,32 +1,26 @@
-"""Membership rules: admitting a person into a seat and letting them leave."""
+"""Membership rules: admitting a person into a seat without a payment (staff, the demo)."""
 from __future__ import annotations
 
+from .. import audit
 from ..accounts.models import User
 from ..database import utcnow
 from ..errors import Conflict
 from ..extensions import db
 from ..hubs.models import Hub
-from .models import LIVE_STATUSES, Membership, MembershipStatus
-from .seats import take_seat
+from .models import Membership, MembershipStatus
+from .queries import live_membership
+from .seats import SEATS
 
 
-def live_membership(hub: Hub, user: User) -> Membership | None:
-    return db.session.scalar(
-        db.select(Membership).where(
-            Membership.hub_id == hub.id, Membership.user_id == user.id, Membership.status.in_(LIVE_STATUSES)
-        )
-    )
-
-
-def admit(hub: Hub, user: User) -> Membership:
+def admit(hub: Hub, user: User, *, actor=None, reason: str = "admitted") -> Membership:
     """Give `user` an active membership and a seat, or raise Conflict when already in or full."""
     if live_membership(hub, user) is not None:
         raise Conflict(f"{user.name} is a member of {hub.name} already.")
-    if not take_seat(hub.id):
+    if not SEATS.take(hub.id):
         raise Conflict(f"{hub.name} is full.")
     membership = Membership(hub_id=hub.id, user_id=user.id, status=MembershipStatus.ACTIVE, activated_at=utcnow())
     db.session.add(membership)
     db.session.flush()
+    audit.record("membership.admitted", membership, actor=actor,
+                 user_id=user.id, reason=reason)
     return membership
-
-

@@ -1,26 +1,23 @@
 """Join, confirm, cancel, billing and leave pages."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import signals
+from ..hubs.access import Permission, hub_for, in_hub_or_404
 from ..accounts.forms import ConfirmForm
-from ..billing.gateway import GatewayError, gateway
-from ..billing.local import LocalGateway
-from ..billing.plans import hub_plans
-from ..database import update_where
+from ..billing.provider import gateway
+from ..billing.services import hub_plans
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from ..hubs.access import hub_for
-from ..hubs.models import Role
 from ..urls import external_url
-from . import dunning, joining, leaving  # noqa: F401  dunning registers its tick task
+from . import joining, leaving
 from .forms import CardForm, JoinForm, LeaveForm
-from .models import LIVE_STATUSES, HoldStatus, Membership, SeatHold
-from .services import live_membership
+from .models import LIVE_STATUSES, HoldStatus, Membership
+from .queries import live_membership, open_hold
+from .waitlist import waitlist_position
 
 bp = Blueprint("memberships", __name__)
 
@@ -31,60 +28,27 @@ def join(slug: str):
     hub = hub_for(slug)
     if live_membership(hub, current_user) is not None:
         flash(f"You are a member of {hub.name} already.", "info")
-        return redirect(url_for("hubs.show", slug=hub.slug))
+        return redirect(url_for("hubpage.show", slug=hub.slug))
     plans = hub_plans(hub.id)
     form = JoinForm()
     form.plan.choices = [(str(p.id), p.name) for p in plans]
-    held = joining.open_hold(hub.id, current_user.id)
+    held = open_hold(hub.id, current_user.id)
     status = 200
     if form.validate_on_submit():
         try:
             hold = joining.start_join(hub, current_user, form.plan.data)
             db.session.commit()  # the seat is ours before we talk to the payment provider
-            return redirect(_checkout(hub, hold))
+            return redirect(joining.open_checkout(hub, hold, current_user))
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
             status = error.status_code
     elif form.errors:
         status = 400
-    from .waitlist import waitlist_position
-
     return render_template("memberships/join.html", hub=hub, plans=plans, form=form, held=held,
                            cancel_form=ConfirmForm(),
                            position=waitlist_position(hub.id, current_user.id),
                            waitlist_form=ConfirmForm()), status
-
-
-def _checkout(hub, hold) -> str:
-    """Create (or reuse) the one checkout of a committed hold and return where to send the person."""
-    # The row lock makes a second click wait for the first one's checkout and then reuse it.
-    hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
-    if hold.checkout_ref is not None:
-        ref = hold.checkout_ref
-        db.session.commit()
-        return gateway().checkout_url(ref)
-    try:
-        checkout = gateway().create_checkout(
-            hold=hold, plan=hold.plan, hub=hub, user=current_user,
-            success_url=external_url("memberships.confirming", slug=hub.slug, hold_id=hold.id),
-            cancel_url=external_url("memberships.cancelled", slug=hub.slug, hold_id=hold.id),
-            # From the hold, not the clock: a retried call then sends the same parameters with its key.
-            expires_at=hold.created_at + timedelta(minutes=joining.CHECKOUT_MINUTES),
-        )
-    except GatewayError:
-        db.session.rollback()
-        hold = db.session.get(SeatHold, hold.id, with_for_update=True, populate_existing=True)
-        joining.release_hold(hold, actor=current_user, reason="payment provider unavailable")
-        db.session.commit()
-        raise
-    if not update_where(SeatHold, hold.id, SeatHold.checkout_ref.is_(None), checkout_ref=checkout.ref):
-        # Only where the lock is not enforced (SQLite) can another request have won: keep its checkout.
-        gateway().expire_checkout(checkout.ref)
-        db.session.commit()
-        return gateway().checkout_url(db.session.get(SeatHold, hold.id).checkout_ref)
-    db.session.commit()
-    return checkout.url
 
 
 @bp.get("/h/<slug>/join/<int:hold_id>/confirming")
@@ -111,7 +75,7 @@ def cancelled(slug: str, hold_id: int):
             joining.cancel_checkout(hold, current_user)
             db.session.commit()
         flash("Payment cancelled; the seat we kept for you is free again.", "info")
-        return redirect(url_for("hubs.show", slug=hub.slug))
+        return redirect(url_for("hubpage.show", slug=hub.slug))
     return render_template("memberships/cancelled.html", hub=hub, hold=hold, form=form)
 
 
@@ -129,16 +93,12 @@ def billing():
         db.select(Membership).where(Membership.user_id == current_user.id, Membership.status.in_(LIVE_STATUSES))
         .options(db.joinedload(Membership.hub), db.joinedload(Membership.plan)).order_by(Membership.id)
     ).all()
-    local = isinstance(gateway(), LocalGateway)
-    return render_template("memberships/billing.html", memberships=memberships, local=local,
+    return render_template("memberships/billing.html", memberships=memberships, local=gateway().takes_cards,
                            confirm=ConfirmForm(), card_form=CardForm())
 
 
 def _my_membership(membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.user_id != current_user.id:
-        abort(404)
-    return membership
+    return in_hub_or_404(Membership, membership_id, user_id=current_user.id)
 
 
 @bp.post("/account/billing/<int:membership_id>/portal")
@@ -176,7 +136,7 @@ def card(membership_id: int):
     membership = _my_membership(membership_id)
     gw = gateway()
     form = CardForm()
-    if not isinstance(gw, LocalGateway) or not membership.customer_ref or not form.validate_on_submit():
+    if not gw.takes_cards or not membership.customer_ref or not form.validate_on_submit():
         abort(400)
     try:
         gw.update_card(membership.customer_ref, form.card_number.data)
@@ -191,7 +151,7 @@ def card(membership_id: int):
 @bp.route("/h/<slug>/leave", methods=["GET", "POST"])
 @login_required
 def leave(slug: str):
-    hub = hub_for(slug, Role.MEMBER)
+    hub = hub_for(slug, Permission.TAKE_PART)
     membership = live_membership(hub, current_user)
     form = LeaveForm()
     if form.validate_on_submit():
@@ -205,24 +165,22 @@ def leave(slug: str):
             flash(f"Thank you for being part of {hub.name}. "
                   + ("Your seat stays yours until the paid period ends." if membership.status in LIVE_STATUSES
                      else "Your seat is released.") + " We sent you an e-mail with the details.", "success")
-            return redirect(url_for("hubs.show", slug=hub.slug))
-    from ..cohorts.enrollment import places_in_hub  # until issue 10 gives cohorts a query interface below
-
-    return render_template("memberships/leave.html", hub=hub, membership=membership, form=form,
-                           ends=leaving.seat_ends(membership), places=places_in_hub(hub.id, current_user.id))
+            return redirect(url_for("hubpage.show", slug=hub.slug))
+    ends = leaving.seat_ends(membership)
+    more = [item for _, items in signals.leaving_consequences.send(membership, ends=ends) for item in items or ()]
+    return render_template("memberships/leave.html", hub=hub, membership=membership, form=form, ends=ends,
+                           consequences=more)
 
 
 @bp.post("/h/<slug>/manage/members/<int:membership_id>/advance")
 def advance(slug: str, membership_id: int):
     """Organizer-only test action (local gateway): jump a member's subscription to its renewal."""
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     gw = gateway()
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.hub_id != hub.id:
-        abort(404)
-    if not isinstance(gw, LocalGateway) or not membership.subscription_ref or not ConfirmForm().validate_on_submit():
+    membership = in_hub_or_404(Membership, membership_id, hub_id=hub.id)
+    if not gw.has_test_clock or not membership.subscription_ref or not ConfirmForm().validate_on_submit():
         abort(400)
     outcome = gw.advance_period(membership.subscription_ref)
     db.session.commit()
     flash(f"Test clock: {membership.user.name}'s subscription {outcome.replace('_', ' ')}.", "success")
-    return redirect(url_for("hubs.manage", slug=hub.slug))
+    return redirect(url_for("hubpage.manage", slug=hub.slug))

@@ -4,14 +4,13 @@ from flask_login import current_user, login_required
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import Optional
 
+from ..hubs.access import Permission, can, hub_for
 from ..accounts.forms import ConfirmForm
-from ..billing.plans import hub_plans
+from ..billing.services import hub_plans
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import Form
-from ..hubs.access import can, hub_for
-from ..hubs.models import Role
-from . import waitlist
+from ..forms import Form, show_error
+from . import joining, waitlist
 from .forms import JoinForm
 
 bp = Blueprint("waitlist", __name__)
@@ -49,7 +48,7 @@ def leave(slug: str):
     waitlist.leave(hub, current_user)
     db.session.commit()
     flash("You left the waitlist.", "success")
-    return redirect(url_for("hubs.show", slug=hub.slug))
+    return redirect(url_for("hubpage.show", slug=hub.slug))
 
 
 def _my_offer(hub, token: str):
@@ -69,7 +68,7 @@ def accept(slug: str, token: str):
     hub = hub_for(slug)
     offer = _my_offer(hub, token)
     try:
-        waitlist._check_open(offer)
+        waitlist.check_open(offer)
     except DomainError as error:
         return _gone(hub, error)
     plans = hub_plans(hub.id)
@@ -77,20 +76,16 @@ def accept(slug: str, token: str):
     form.plan.choices = [(str(p.id), p.name) for p in plans]
     if form.validate_on_submit():
         try:
-            hold = waitlist.accept(hub, current_user, offer, form.plan.data)
+            hold = joining.accept_offer(hub, current_user, offer, form.plan.data)
             db.session.commit()  # the seat is the hold's before we talk to the payment provider
         except waitlist.OfferGone as error:
             db.session.rollback()
             return _gone(hub, error)
         except DomainError as error:
             db.session.rollback()
-            from ..forms import show_error
-
             show_error(form, error)
         else:
-            from .views import _checkout
-
-            return redirect(_checkout(hub, hold))
+            return redirect(joining.open_checkout(hub, hold, current_user))
     return render_template("memberships/waitlist_offer.html", hub=hub, offer=offer, token=token, plans=plans,
                            form=form, decline_form=ConfirmForm()), 400 if form.errors else 200
 
@@ -109,24 +104,24 @@ def decline(slug: str, token: str):
         db.session.rollback()
         return _gone(hub, error)
     flash("Thanks for letting us know: the seat goes to the next person in line.", "success")
-    return redirect(url_for("hubs.show", slug=hub.slug))
+    return redirect(url_for("hubpage.show", slug=hub.slug))
 
 
 def _manage_page(hub, form: MoveForm, status: int = 200):
     people = waitlist.line(hub.id)
     return render_template("memberships/waitlist_manage.html", hub=hub, people=people, form=form,
-                           is_organizer=can(hub, Role.ORGANIZER)), status
+                           is_organizer=can(hub, Permission.MANAGE)), status
 
 
 @bp.get("/h/<slug>/manage/waitlist")
 def manage(slug: str):
-    hub = hub_for(slug, Role.ORGANIZER, Role.MODERATOR)
+    hub = hub_for(slug, Permission.MODERATE)
     return _manage_page(hub, MoveForm(formdata=None))
 
 
 @bp.post("/h/<slug>/manage/waitlist/move")
 def move(slug: str):
-    hub = hub_for(slug, Role.ORGANIZER)
+    hub = hub_for(slug, Permission.MANAGE)
     form = MoveForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors or not form.position.errors:

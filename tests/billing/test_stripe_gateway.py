@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from microhub.billing.gateway import GatewayError, gateway
+from microhub.billing.gateway import GatewayError
+from microhub.billing.provider import gateway
 from microhub.billing.models import Interval, Plan
-from microhub.billing.plans import create_plan
+from microhub.billing.services import create_plan
 from microhub.billing.stripe_gateway import StripeGateway
 from microhub.database import utcnow
 from microhub.errors import NotOurs

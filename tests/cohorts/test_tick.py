@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from microhub import jobs
-from microhub.cohorts import services, tick
+from microhub.cohorts import services
+from microhub.cohorts import tasks as tick
 from microhub.cohorts.models import Cohort, CohortStatus
 from microhub.email import OutboxMessage
 from microhub.extensions import db

@@ -1,7 +1,7 @@
 """A seat is admitted only for the price it was offered at; another plan never rides on an open checkout."""
 import time
 
-from microhub.billing.gateway import gateway
+from microhub.billing.provider import gateway
 from microhub.billing.local import LocalObject
 from microhub.billing.models import Interval, Plan
 from microhub.email import OutboxMessage

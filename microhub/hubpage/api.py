@@ -1,15 +1,14 @@
 """The public JSON API of a hub."""
 from flask import Blueprint, jsonify
 
-from .access import hub_for
+from ..hubs.access import hub_for
+from ..billing.services import hub_plans
+from ..memberships.seats import SEATS
 
 bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
 
 
 def hub_document(hub) -> dict:
-    from ..billing.plans import hub_plans
-    from ..memberships.waitlist import waitlist_count
-
     return {
         "slug": hub.slug,
         "name": hub.name,
@@ -17,7 +16,7 @@ def hub_document(hub) -> dict:
         "cap": hub.cap,
         "seats_taken": hub.seats_taken,
         "seats_left": hub.seats_left,
-        "waitlist_count": waitlist_count(hub.id),
+        "waitlist_count": SEATS.count(hub.id),
         "currency": hub.currency,
         "plans": [
             {"id": plan.id, "name": plan.name, "includes": plan.lines(), "price_minor": plan.price_minor,

@@ -1,4 +1,4 @@
-"""The cohort side of the every-minute tick: find due work in the database, enqueue one job per item.
+"""Cohorts' periodic work (listed in `microhub.wiring.PERIODIC_TASKS`): find due work, enqueue one job per item.
 
 Each job first wins its marker with one conditional UPDATE (a status change, or a `*_at IS NULL`
 column set to now) and only then queues its e-mail, in the same transaction. Two ticks at once, a job
@@ -12,7 +12,9 @@ from datetime import timedelta
 from .. import audit, jobs
 from ..database import update_where, utcnow
 from ..extensions import db
+from ..urls import external_url
 from .models import CheckIn, Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
+from .enrollment import set_status
 from .notices import tell, tell_members
 
 #: Most items of one kind a single tick enqueues; the rest wait a minute.
@@ -47,7 +49,6 @@ def _status_is(status: CohortStatus):
     return Cohort.status == db.literal(status, type_=Cohort.status.type, literal_execute=True)
 
 
-@jobs.periodic
 def enqueue_due_cohort_work() -> None:
     due = due_work()
     for cohort_id in due["start"]:
@@ -73,7 +74,7 @@ def start_cohort(cohort_id: int) -> None:
     tell_members(cohort, f"{cohort.title} starts now", "cohort_started", first=first)
     for enrollment in db.session.scalars(db.select(Enrollment).filter_by(
             cohort_id=cohort.id, status=EnrollmentStatus.WAITING)):
-        enrollment.status = EnrollmentStatus.MISSED
+        set_status(enrollment, EnrollmentStatus.MISSED)
         tell(enrollment.user, cohort, f"{cohort.title} started without a free place", "cohort_missed")
     db.session.commit()
 
@@ -131,6 +132,4 @@ def send_checkin_prompt(session_id: int) -> None:
 
 
 def _link(endpoint: str, cohort: Cohort, **values) -> str:
-    from ..urls import external_url
-
     return external_url(endpoint, slug=cohort.hub.slug, cohort_id=cohort.id, **values)

@@ -1,0 +1,27 @@
+"""The public hub page and the organizer's overview: read-only pages over hubs, plans and memberships."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..hubs.access import Permission, can, hub_for, roles_in
+from ..accounts.forms import ConfirmForm
+from ..billing.provider import gateway
+from ..billing.services import hub_plans
+from ..memberships.queries import live_members
+
+bp = Blueprint("hubpage", __name__)
+
+
+@bp.route("/h/<slug>")
+def show(slug: str):
+    hub = hub_for(slug)
+    return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
+                           plans=hub_plans(hub.id))
+
+
+@bp.route("/h/<slug>/manage")
+def manage(slug: str):
+    hub = hub_for(slug, Permission.MODERATE)
+    return render_template("hubpage/manage.html", hub=hub, members=live_members(hub.id),
+                           is_organizer=can(hub, Permission.MANAGE), test_clock=gateway().has_test_clock,
+                           confirm=ConfirmForm())

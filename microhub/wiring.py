@@ -1,0 +1,62 @@
+"""How the domains fit together: their blueprints, what the scheduler tick runs, and who hears which signal.
+
+Nothing is registered by being imported. A new domain adds its blueprints, its periodic tasks and its
+receivers here, and its package to the layers contract in pyproject.toml (see DEVELOPERS.md).
+"""
+from __future__ import annotations
+
+from . import email, signals
+from .accounts.views import bp as accounts
+from .billing import processing, services as billing, tasks as billing_tasks
+from .billing.local_views import bp as local_checkout
+from .billing.views import bp as plans
+from .billing.webhooks import bp as webhooks
+from .cohorts import enrollment
+from .cohorts import tasks as cohorts_tasks
+from .cohorts.calendar_views import bp as calendars
+from .cohorts.checkin_views import bp as checkins
+from .cohorts.manage_views import bp as cohort_admin
+from .cohorts.views import bp as cohorts
+from .healthz import bp as healthz
+from .hubpage.api import bp as hubs_api
+from .hubpage.views import bp as hubpage
+from .hubs.views import bp as hubs
+from .memberships import payments, queries, seats
+from .memberships import tasks as memberships_tasks
+from .memberships.views import bp as memberships
+from .memberships.waitlist_views import bp as waitlist
+
+BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
+              cohorts, cohort_admin, checkins, calendars)
+
+#: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
+#: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
+PERIODIC_TASKS = (
+    billing_tasks.sweep_events,
+    memberships_tasks.expire_holds,
+    memberships_tasks.expire_offers,
+    memberships_tasks.enqueue_grace_reminders,
+    memberships_tasks.end_lapsed_grace,
+    cohorts_tasks.enqueue_due_cohort_work,
+    email.sweep_outbox,
+)
+
+#: Who hears which signal (see `microhub.signals` for what each one carries). Receivers run in the sender's
+#: transaction, in this order.
+RECEIVERS = (
+    (signals.roles_asked, queries.member_role),
+    (signals.hub_changing, billing.refuse_currency_change),
+    (signals.seats_freed, seats.offer_freed_seats),
+    (signals.checkout_completed, payments.on_checkout_completed),
+    (signals.checkout_expired, payments.on_checkout_expired),
+    (signals.subscription_changed, payments.on_subscription_changed),
+    (signals.refund_issued, processing.record_refund),
+    (signals.membership_changed, enrollment.membership_changed),
+    (signals.leaving_consequences, enrollment.what_leaving_ends),
+)
+
+
+def connect_receivers() -> None:
+    """Connect every receiver in RECEIVERS (connecting one twice is a no-op)."""
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver)

@@ -1,0 +1,151 @@
+"""Every money, membership, role, cap and plan change writes an audit entry naming who made it."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from microhub.audit import AuditEntry
+from microhub.billing.services import create_plan, update_plan
+from microhub.database import utcnow
+from microhub.extensions import db
+from microhub.hubs.models import Role
+from microhub.hubs.services import HubInfo, create_hub, grant_role, revoke_role, update_hub
+from microhub.memberships import joining, leaving, waitlist
+from microhub.memberships.lifecycle import transition
+from microhub.memberships.models import Membership, MembershipStatus, WaitlistOffer
+from microhub.memberships.services import admit
+
+from .factories import UserFactory, member_of, organizer_of
+from .payments.helpers import hub_with_plan
+
+
+def _info(hub, **changes) -> HubInfo:
+    values = dict(name=hub.name, purpose=hub.purpose, cap=hub.cap, currency=hub.currency, timezone=hub.timezone,
+                  promises=hub.promises, rituals=hub.rituals, rules=hub.rules, is_public=hub.is_public)
+    return HubInfo(**{**values, **changes})
+
+
+def hub_created(hub, organizer):
+    create_hub(organizer, "audited-hub", _info(hub, name="Audited"))
+    return organizer, "hub.created"
+
+
+def cap_changed(hub, organizer):
+    update_hub(hub, _info(hub, cap=hub.cap + 5), actor=organizer)
+    return organizer, "hub.updated"
+
+
+def currency_changed(hub, organizer):
+    plain, _ = organizer_of(hub=None)
+    update_hub(plain, _info(plain, currency="USD"), actor=organizer)
+    return organizer, "hub.updated"
+
+
+def role_granted(hub, organizer):
+    grant_role(hub, UserFactory().email, Role.MODERATOR, organizer)
+    return organizer, "role.granted"
+
+
+def role_revoked(hub, organizer):
+    grant = grant_role(hub, UserFactory().email, Role.MODERATOR, organizer)
+    revoke_role(hub, grant.id, actor=organizer)
+    return organizer, "role.revoked"
+
+
+def plan_created(hub, organizer):
+    create_plan(hub, name="Patron", includes="", price="20.00", interval="month", actor=organizer)
+    return organizer, "plan.created"
+
+
+def plan_edited(hub, organizer):
+    plan = create_plan(hub, name="Patron", includes="", price="20.00", interval="month", actor=organizer)
+    update_plan(plan, name="Patron+", includes="More", active=False, actor=organizer)
+    return organizer, "plan.updated"
+
+
+def member_admitted(hub, organizer):
+    admit(hub, UserFactory(), actor=organizer)
+    return organizer, "membership.admitted"
+
+
+def membership_moved(hub, organizer):
+    member = member_of(hub)
+    membership = db.session.scalar(db.select(Membership).filter_by(user_id=member.id))
+    transition(membership, MembershipStatus.CANCELED, actor=organizer, reason="removed by staff")
+    return organizer, "membership.canceled"
+
+
+def member_left(hub, organizer):
+    member = member_of(hub)
+    membership = db.session.scalar(db.select(Membership).filter_by(user_id=member.id))
+    leaving.leave(membership, member, feedback=None)
+    return member, "membership.canceled"
+
+
+def seat_held(hub, organizer):
+    person = UserFactory()
+    joining.start_join(hub, person, str(_plan(hub).id))
+    return person, "hold.taken"
+
+
+def hold_released(hub, organizer):
+    person = UserFactory()
+    hold = joining.start_join(hub, person, str(_plan(hub).id))
+    joining.cancel_checkout(hold, person)
+    return person, "hold.released"
+
+
+def line_moved(hub, organizer):
+    first, second = UserFactory(), UserFactory()
+    waitlist.join(hub, first)
+    entry = waitlist.join(hub, second)
+    waitlist.move(hub, entry.id, 1, "came first by mail", actor=organizer)
+    return organizer, "waitlist.moved"
+
+
+def offer_accepted(hub, organizer):
+    offer, person = _offer(hub)
+    joining.accept_offer(hub, person, offer, str(_plan(hub).id))
+    return person, "waitlist.accepted"
+
+
+def offer_declined(hub, organizer):
+    offer, person = _offer(hub)
+    waitlist.decline(offer, person)
+    return person, "waitlist.declined"
+
+
+def _plan(hub):
+    return create_plan(hub, name="Member", includes="", price="9.00", interval="month")
+
+
+def _offer(hub):
+    """A full hub, one person waiting, one seat freed: the offer that seat becomes."""
+    hub.cap = hub.seats_taken + 1
+    member = member_of(hub)
+    person = UserFactory()
+    waitlist.join(hub, person)
+    membership = db.session.scalar(db.select(Membership).filter_by(user_id=member.id))
+    transition(membership, MembershipStatus.CANCELED, actor=member, reason="left")
+    db.session.flush()
+    return db.session.scalars(db.select(WaitlistOffer).order_by(WaitlistOffer.id.desc())).first(), person
+
+
+CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
+           member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
+           offer_declined]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_change_writes_an_audit_entry_naming_its_actor(app, change):
+    hub, _ = hub_with_plan(cap=10)
+    hub, organizer = organizer_of(hub=hub)
+    started = utcnow() - timedelta(seconds=1)
+    actor, action = change(hub, organizer)
+    db.session.commit()
+    entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == action,
+                                                             AuditEntry.created_at >= started)).all()
+    assert entries, f"{change.__name__} wrote no {action} entry"
+    assert any(e.actor_id == actor.id and e.actor == actor.email for e in entries), \
+        [(e.actor_id, e.actor) for e in entries]

@@ -1,0 +1,110 @@
+"""What the tick runs and who hears which signal are listed in one place, and hold in a fresh interpreter."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from blinker import NamedSignal
+
+from microhub import signals, wiring
+from microhub.billing.models import EventStatus, PaymentEvent
+from microhub.cohorts.models import Cohort, CohortStatus
+from microhub.database import utcnow
+from microhub.email import OutboxMessage
+from microhub.extensions import db
+from microhub.memberships.models import (HoldStatus, Membership, MembershipStatus, OfferStatus, SeatHold,
+                                         WaitlistEntry, WaitlistOffer, WaitlistStatus)
+
+from .cohorts.helpers import make_cohort
+from .factories import UserFactory
+from .payments.helpers import hub_with_plan
+from .services import redis_url
+from .test_worker import ROOT, run_worker
+
+EXPECTED_TASKS = [
+    "microhub.billing.tasks:sweep_events",
+    "microhub.memberships.tasks:expire_holds",
+    "microhub.memberships.tasks:expire_offers",
+    "microhub.memberships.tasks:enqueue_grace_reminders",
+    "microhub.memberships.tasks:end_lapsed_grace",
+    "microhub.cohorts.tasks:enqueue_due_cohort_work",
+    "microhub.email:sweep_outbox",
+]
+
+FRESH = """
+import sys
+from microhub import jobs
+from microhub.app import create_app
+from microhub.extensions import db
+app = create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1], "JOBS_RAISE": True})
+with app.app_context():
+    db.create_all()
+    print(" ".join(jobs._dotted(fn) for fn in jobs.periodic_tasks(app)))
+    jobs.tick()  # the first tick imports whatever its tasks need: the list must not change under it
+    print(" ".join(jobs._dotted(fn) for fn in jobs.periodic_tasks(app)))
+"""
+
+
+def test_a_fresh_interpreter_runs_exactly_the_listed_tasks_in_order_before_and_after_its_first_tick(tmp_path):
+    result = subprocess.run([sys.executable, "-c", FRESH, str(tmp_path / "fresh.sqlite3")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "MICROHUB_ENV": "test", "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.split("\n")[:2]
+    assert before.split() == EXPECTED_TASKS
+    assert after.split() == EXPECTED_TASKS
+
+
+def test_every_signal_has_exactly_the_receivers_listed_in_wiring_and_no_other(app):
+    listed: dict = {}
+    for signal, receiver in wiring.RECEIVERS:
+        listed.setdefault(signal, []).append(receiver)
+    every_signal = [value for value in vars(signals).values() if isinstance(value, NamedSignal)]
+    assert len(every_signal) >= 12
+    for signal in every_signal:
+        assert list(signal.receivers_for(object())) == listed.get(signal, []), signal.name
+    # What the domains rely on: members are known, payments reach memberships, cohorts hear a membership end.
+    assert {signals.roles_asked, signals.checkout_completed, signals.subscription_changed,
+            signals.membership_changed, signals.seats_freed} <= set(listed)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_factory, db_url):
+    """One due item per task; a new `microhub worker` process runs the tick the scheduler queued, and each is done."""
+    from microhub.commands import build_cron
+
+    url = redis_url()
+    past, now = utcnow() - timedelta(minutes=10), utcnow()
+    hub, plan = hub_with_plan(cap=20)
+    hold = SeatHold(hub_id=hub.id, user_id=UserFactory().id, plan_id=plan.id, expires_at=past)
+    entry = WaitlistEntry(hub_id=hub.id, user_id=UserFactory().id, rank=1, status=WaitlistStatus.OFFERED)
+    db.session.add_all([hold, entry])
+    db.session.flush()
+    offer = WaitlistOffer(hub_id=hub.id, entry_id=entry.id, token_hash="0" * 64, expires_at=past)
+    due_reminder = Membership(hub_id=hub.id, user_id=UserFactory().id, status=MembershipStatus.PAST_DUE,
+                              grace_until=now + timedelta(days=1))
+    lapsed = Membership(hub_id=hub.id, user_id=UserFactory().id, status=MembershipStatus.PAST_DUE, grace_until=past)
+    event = PaymentEvent(stripe_id="evt_swept", type="customer.created", created=int(past.timestamp()),
+                         payload={"data": {"object": {}}}, received_at=past)
+    mail = OutboxMessage(to="someone@example.org", subject="Stuck", body_text="x", created_at=past)
+    hub.seats_taken = 4  # the hold, the offer and the two past-due members
+    db.session.add_all([offer, due_reminder, lapsed, event, mail])
+    db.session.commit()
+    cohort = make_cohort(hub)
+    cohort.starts_at = past
+    db.session.commit()
+
+    build_cron(app_factory(REDIS_URL=url), interval=60).enqueue_jobs()
+    run_worker(url, db_url, SMTP_URL="smtp://127.0.0.1:1")  # a fresh process: nothing imported by chance
+
+    db.session.expire_all()
+    assert db.session.get(PaymentEvent, event.id).status is EventStatus.PROCESSED  # sweep_events
+    assert db.session.get(SeatHold, hold.id).status is HoldStatus.RELEASED  # expire_holds
+    assert db.session.get(WaitlistOffer, offer.id).status is OfferStatus.EXPIRED  # expire_offers
+    assert db.session.get(Membership, due_reminder.id).grace_reminded_at is not None  # enqueue_grace_reminders
+    assert db.session.get(Membership, lapsed.id).status is MembershipStatus.EXPIRED  # end_lapsed_grace
+    assert db.session.get(Cohort, cohort.id).status is CohortStatus.RUNNING  # enqueue_due_cohort_work
+    assert db.session.get(OutboxMessage, mail.id).attempts == 1  # sweep_outbox (SMTP refused: tried once)
+    assert db.session.get(type(hub), hub.id).seats_taken == 1  # only the reminded member still holds a seat
