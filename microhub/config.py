@@ -29,6 +29,42 @@ def _connect_args(database_url: str) -> dict:
     return {}
 
 
+def _secret_key(env: str, instance_path: Path, overrides: dict | None) -> str:
+    secret_key = (overrides or {}).get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. A production MicroHub refuses to start without it: "
+                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`), the same for web, worker and scheduler."
+            )
+        secret_key = "test-secret-key" if env == "test" else _dev_secret_key(instance_path)
+    return secret_key
+
+
+def _database_url(instance_path: Path) -> str:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'microhub.sqlite3'}"
+    # Heroku-style URLs name the old scheme; SQLAlchemy 2 wants the driver spelled out.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return database_url
+
+
+def _cookies(production: bool) -> dict:
+    """Session and remember cookies: HTTP-only and same-site always, Secure (HTTPS only) in production."""
+    return {
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+
+
 def load(environment: str | None, instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the Flask config for `environment` (development, production or test)."""
     env = environment or os.environ.get("MICROHUB_ENV", "development")
@@ -36,23 +72,8 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         raise ConfigError(f"MICROHUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
     production = env == "production"
 
-    secret_key = (overrides or {}).get("SECRET_KEY") or os.environ.get("SECRET_KEY")
-    if not secret_key:
-        if production:
-            raise ConfigError(
-                "SECRET_KEY is not set. A production MicroHub refuses to start without it: "
-                "set SECRET_KEY to a long random string (e.g. `python -c 'import secrets; "
-                "print(secrets.token_hex(32))'`), the same for web, worker and scheduler."
-            )
-        secret_key = "test-secret-key" if env == "test" else _dev_secret_key(instance_path)
-
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'microhub.sqlite3'}"
-    # Heroku-style URLs name the old scheme; SQLAlchemy 2 wants the driver spelled out.
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://"):]
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
-
+    secret_key = _secret_key(env, instance_path, overrides)
+    database_url = _database_url(instance_path)
     config = {
         "MICROHUB_ENV": env,
         "SECRET_KEY": secret_key,
@@ -74,13 +95,7 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "DEV_MAILBOX": _flag("MICROHUB_DEV_MAILBOX") or env == "test",
         # Production takes payments through Stripe unless test payments are switched on on purpose.
         "TEST_PAYMENTS_ALLOWED": _flag("MICROHUB_TEST_PAYMENTS"),
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_SECURE": production,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        **_cookies(production),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; long forms must not expire
         "TOKEN_MAX_AGE_VERIFY": 3 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,

@@ -17,6 +17,12 @@ class ValidationFailed(DomainError):
     status_code = 400
 
 
+class NotFound(DomainError):
+    """A row named in a form or URL is not there, or not in this hub; `message` says which."""
+
+    status_code = 404
+
+
 class NotAllowed(DomainError):
     status_code = 403
 

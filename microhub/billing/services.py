@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from .. import audit
-from ..hubs.access import in_hub
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
@@ -34,10 +33,6 @@ def create_plan(hub: Hub, *, name: str, includes: str, price: str, interval: str
     audit.record("plan.created", plan, actor=actor, name=plan.name,
                  price_minor=plan.price_minor, currency=hub.currency, interval=plan.interval.value)
     return plan
-
-
-def plan_in(hub: Hub, plan_id) -> Plan | None:
-    return in_hub(Plan, plan_id, hub_id=hub.id)
 
 
 def update_plan(plan: Plan, *, name: str, includes: str, active: bool, actor) -> Plan:

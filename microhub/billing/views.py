@@ -1,15 +1,16 @@
 """The organizer's plan pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..hubs.access import Permission, hub_for
+from ..hubs.access import Permission, hub_for, in_hub_or_404
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
 from . import services
 from .forms import PlanEditForm, PlanForm
+from .models import Plan
 
 bp = Blueprint("plans", __name__)
 
@@ -36,9 +37,7 @@ def index(slug: str):
 @bp.route("/h/<slug>/manage/plans/<int:plan_id>", methods=["GET", "POST"])
 def edit(slug: str, plan_id: int):
     hub = hub_for(slug, Permission.MANAGE)
-    plan = services.plan_in(hub, plan_id)
-    if plan is None:
-        abort(404)
+    plan = in_hub_or_404(Plan, plan_id, hub_id=hub.id)
     form = PlanEditForm(obj=plan)
     if form.validate_on_submit():
         services.update_plan(plan, name=form.name.data, includes=form.includes.data, active=form.active.data,

@@ -11,7 +11,7 @@ from ..accounts.forms import ConfirmForm
 from ..extensions import db
 from ..urls import external_url
 from . import calendar
-from .services import cohort_for
+from .views import cohort_for
 
 bp = Blueprint("calendars", __name__)
 

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..hubs.access import Permission, can
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms import show_error
 from . import checkins
 from .checkin_forms import CheckInForm, ReplyForm, RetroForm
 from .enrollment import is_enrolled
 from .notices import zone_for
-from .services import cohort_for
+from .views import cohort_for
 
 bp = Blueprint("checkins", __name__)
 
@@ -57,7 +57,7 @@ def reply(slug: str, cohort_id: int, checkin_id: int):
     hub, cohort = cohort_for(slug, cohort_id, inside=True)
     try:
         checkin = checkins.checkin_in(cohort, checkin_id)
-    except checkins.CheckInNotFound:
+    except NotFound:
         abort(404)
     week, form = checkin.week, ReplyForm()
     if not form.validate_on_submit():

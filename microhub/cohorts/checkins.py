@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import audit
-from ..hubs.access import in_hub
+from ..hubs.access import found_in_hub
 from ..accounts.models import User
 from ..database import added_unless_taken, utcnow
 from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
@@ -13,12 +13,6 @@ from .models import CheckIn, CheckInReply, Cohort, CohortStatus, Enrollment, Enr
 #: Longest check-in or retro answer, in characters: a page of text.
 MAX_TEXT = 4000
 MAX_REPLY = 2000
-
-
-class CheckInNotFound(DomainError):
-    """The check-in id names no check-in of this cohort; views answer 404."""
-
-    status_code = 404
 
 
 def current_week(cohort: Cohort, now=None) -> int:
@@ -79,10 +73,7 @@ def post_checkin(cohort: Cohort, user, week, progress, blocker, next_step) -> Ch
 
 
 def checkin_in(cohort: Cohort, checkin_id) -> CheckIn:
-    checkin = in_hub(CheckIn, checkin_id, cohort_id=cohort.id)
-    if checkin is None:
-        raise CheckInNotFound("That check-in is not part of this cohort.")
-    return checkin
+    return found_in_hub(CheckIn, checkin_id, "That check-in is not part of this cohort.", cohort_id=cohort.id)
 
 
 def reply(cohort: Cohort, user, checkin_id, body) -> CheckInReply:

@@ -5,10 +5,10 @@ from flask import render_template
 from markupsafe import Markup
 
 from .. import audit, signals
-from ..hubs.access import Permission, can, in_hub
+from ..hubs.access import Permission, can, found_in_hub
 from ..capacity import Places
 from ..database import added_unless_taken, utcnow
-from ..errors import Conflict, NotAllowed, ValidationFailed
+from ..errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from ..extensions import db
 from ..memberships.models import LIVE_STATUSES, Membership
 from ..memberships.queries import live_membership
@@ -140,9 +140,10 @@ def leave(cohort: Cohort, user) -> Enrollment:
 
 def remove(cohort: Cohort, enrollment_id, reason: str, *, actor) -> Enrollment:
     """An organizer takes someone out of the cohort (or its waitlist), saying why; they are told."""
-    enrollment = in_hub(Enrollment, enrollment_id, lock=True, cohort_id=cohort.id)
-    if enrollment is None or enrollment.status not in IN:
-        raise ValidationFailed("That person is not in this cohort or on its waitlist.")
+    missing = "That person is not in this cohort or on its waitlist."
+    enrollment = found_in_hub(Enrollment, enrollment_id, missing, lock=True, cohort_id=cohort.id)
+    if enrollment.status not in IN:
+        raise NotFound(missing)
     if cohort.over:
         raise Conflict("This cohort is over; its people can no longer change.")
     reason = (reason or "").strip()

@@ -12,13 +12,14 @@ from ..database import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from ..hubs.access import Permission, can, hub_for
+from ..hubs.access import Permission, can, hub_for, require
 from . import services
 from .checkins import participation
 from .enrollment import remove
 from .forms import CancelCohortForm, CohortDetailsForm, MoveSessionForm, NewCohortForm, RemoveForm
 from .models import Enrollment, EnrollmentStatus
 from .notices import people
+from .views import cohort_for
 
 bp = Blueprint("cohort_admin", __name__)
 
@@ -67,12 +68,11 @@ def _page(hub, cohort, *, details=None, move=None, move_id=None, cancel=None, st
 
 @bp.route("/h/<slug>/manage/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit(slug: str, cohort_id: int):
-    hub = hub_for(slug, Permission.MODERATE)
-    cohort = services.cohort_in(hub, cohort_id)
+    hub, cohort = cohort_for(slug, cohort_id, Permission.MODERATE)
     form = CohortDetailsForm(obj=cohort)
     if not form.is_submitted():
         return _page(hub, cohort)
-    hub_for(slug, Permission.MANAGE)
+    require(hub, Permission.MANAGE)
     if form.validate():
         try:
             services.update_cohort(cohort, title=form.title.data, goal=form.goal.data,
@@ -89,8 +89,7 @@ def edit(slug: str, cohort_id: int):
 
 @bp.post("/h/<slug>/manage/cohorts/<int:cohort_id>/sessions/<int:session_id>/move")
 def move_session(slug: str, cohort_id: int, session_id: int):
-    hub = hub_for(slug, Permission.MANAGE)
-    cohort = services.cohort_in(hub, cohort_id)
+    hub, cohort = cohort_for(slug, cohort_id, Permission.MANAGE)
     form = MoveSessionForm()
     if form.validate_on_submit():
         try:
@@ -131,8 +130,7 @@ def remove_person(slug: str, cohort_id: int):
 
 
 def _confirmed(slug: str, cohort_id: int, action, done: str, form=None):
-    hub = hub_for(slug, Permission.MANAGE)
-    cohort = services.cohort_in(hub, cohort_id)
+    hub, cohort = cohort_for(slug, cohort_id, Permission.MANAGE)
     form = form or ConfirmForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors or not form.errors:

@@ -6,17 +6,14 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import abort
-from flask_login import current_user
-
 from .. import audit
-from ..hubs.access import hub_for, in_hub, in_hub_or_404, require_login
+from ..hubs.access import found_in_hub
 from ..accounts.services import check_timezone
 from ..database import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..forms import one_line
-from .enrollment import PLACES, can_see_inside
+from .enrollment import PLACES
 from .models import Cohort, CohortFormat, CohortSession, CohortStatus, EnrollmentStatus, SessionStatus
 from .notices import tell_members
 from .schedule import session_times, start_of_day, to_utc
@@ -168,10 +165,7 @@ def update_cohort(cohort: Cohort, *, title: str, goal: str, meeting_link: str, c
 
 
 def _session(cohort: Cohort, session_id) -> CohortSession:
-    session = in_hub(CohortSession, session_id, cohort_id=cohort.id)
-    if session is None:
-        raise ValidationFailed("That session is not part of this cohort.")
-    return session
+    return found_in_hub(CohortSession, session_id, "That session is not part of this cohort.", cohort_id=cohort.id)
 
 
 def _editable(cohort: Cohort, session: CohortSession) -> None:
@@ -266,19 +260,3 @@ def cancel_cohort(cohort: Cohort, *, actor, reason: str = "") -> Cohort:
 def hub_cohorts(hub_id: int) -> list[Cohort]:
     return list(db.session.scalars(
         db.select(Cohort).where(Cohort.hub_id == hub_id).order_by(Cohort.starts_at, Cohort.id)))
-
-
-def cohort_in(hub, cohort_id) -> Cohort:
-    """The hub's cohort with this id, or 404: an id from another hub never resolves."""
-    return in_hub_or_404(Cohort, cohort_id, hub_id=hub.id)
-
-
-def cohort_for(slug: str, cohort_id: int, *, inside: bool = False) -> tuple:
-    """(hub, cohort) from the URL, or 404; with `inside`, the viewer must be enrolled or staff (else 403)."""
-    hub = hub_for(slug)
-    cohort = cohort_in(hub, cohort_id)
-    if inside:
-        require_login()
-        if not can_see_inside(cohort, current_user):
-            abort(403)
-    return hub, cohort

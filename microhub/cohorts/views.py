@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..hubs.access import Permission, can, hub_for
+from ..hubs.access import Permission, can, hub_for, in_hub_or_404, require_login
 from ..accounts.forms import ConfirmForm
 from ..database import utcnow
 from ..errors import DomainError
@@ -15,9 +15,20 @@ from . import enrollment as enrolling
 from .checkins import current_week
 from .models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
 from .notices import people, zone_for
-from .services import cohort_for
 
 bp = Blueprint("cohorts", __name__)
+
+
+def cohort_for(slug: str, cohort_id: int, permission: Permission | None = None, *, inside: bool = False) -> tuple:
+    """(hub, cohort) from the URL, or 404; `permission` in the hub is needed, and with `inside` the viewer must
+    be enrolled or staff (else 403)."""
+    hub = hub_for(slug, permission)
+    cohort = in_hub_or_404(Cohort, cohort_id, hub_id=hub.id)
+    if inside:
+        require_login()
+        if not enrolling.can_see_inside(cohort, current_user):
+            abort(403)
+    return hub, cohort
 
 
 @bp.get("/h/<slug>/cohorts")

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from .. import signals
 from ..database import parse_id
+from ..errors import NotFound
 from ..extensions import db
 from .models import Hub, HubRole, Role
 
@@ -102,7 +103,16 @@ def in_hub(model, row_id, *, lock: bool = False, **scope):
     return row
 
 
+def found_in_hub(model, row_id, missing: str, *, lock: bool = False, **scope):
+    """`in_hub` for services: the row, or NotFound(`missing`), which views show like any DomainError."""
+    row = in_hub(model, row_id, lock=lock, **scope)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def in_hub_or_404(model, row_id, **scope):
+    """`in_hub` for views: the row named in the URL, or a plain 404 page."""
     row = in_hub(model, row_id, **scope)
     if row is None:
         abort(404)

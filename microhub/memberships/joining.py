@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import audit, jobs
-from ..hubs.access import in_hub
+from ..hubs.access import found_in_hub, in_hub
 from ..accounts.models import User
 from ..billing.gateway import GatewayError
 from ..billing.models import Plan
@@ -88,21 +88,18 @@ def release_hold(hold: SeatHold, *, actor=None, actor_label: str | None = None, 
         return False
     hold.status = HoldStatus.RELEASED
     hold.released_at = utcnow()
-    SEATS.give_back(hold.hub_id)
     pending = pending_membership(hold.hub_id, hold.user_id)
     if pending is not None:
         transition(pending, MembershipStatus.EXPIRED, actor=actor, actor_label=actor_label, reason=reason)
     audit.record("hold.released", hold, actor=actor, actor_label=actor_label, reason=reason)
-    SEATS.offer_free(hold.hub_id)
+    SEATS.release(hold.hub_id)
     return True
 
 
 def hold_of(user: User, hub: Hub, hold_id) -> SeatHold:
     """The hold named in a URL, only if it is this person's and this hub's; otherwise 'not found'."""
-    hold = in_hub(SeatHold, hold_id, hub_id=hub.id, user_id=user.id)
-    if hold is None:
-        raise ValidationFailed("That checkout is not yours or does not exist.")
-    return hold
+    return found_in_hub(SeatHold, hold_id, "That checkout is not yours or does not exist.", hub_id=hub.id,
+                        user_id=user.id)
 
 
 def cancel_checkout(hold: SeatHold, user: User) -> None:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from .. import audit
-from ..hubs.access import in_hub
+from ..hubs.access import found_in_hub
 from ..database import utcnow
-from ..errors import Conflict, DomainError, ValidationFailed
+from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from .models import OfferStatus, WaitlistEntry, WaitlistOffer, WaitlistStatus
 from .queries import live_membership
@@ -107,9 +107,10 @@ def leave(hub, user) -> None:
 
 def move(hub, entry_id, position, reason: str | None, *, actor) -> WaitlistEntry:
     """Put someone at `position` (1 = first) in the line; organizers must say why."""
-    entry = in_hub(WaitlistEntry, entry_id, hub_id=hub.id)
-    if entry is None or entry.status not in OPEN:
-        raise ValidationFailed("That person is not on this hub's waitlist.")
+    missing = "That person is not on this hub's waitlist."
+    entry = found_in_hub(WaitlistEntry, entry_id, missing, hub_id=hub.id)
+    if entry.status not in OPEN:
+        raise NotFound(missing)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why you move this person; the reason goes into the audit log.", field="reason")
