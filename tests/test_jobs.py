@@ -15,7 +15,7 @@ from microhub.hubs.models import Hub
 
 from . import jobfuncs
 from .jobfuncs import subjects
-from .services import redis_url
+from .backends import redis_url
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
