@@ -18,6 +18,7 @@ from microhub.installation import Installation, installation_key
 from microhub.memberships.models import SeatHold
 from tests.factories import HubFactory, UserFactory, organizer_of
 from tests.fake_stripe import FAIL, FakeStripe
+from tests.helpers import signed_in
 
 
 @pytest.fixture
@@ -212,8 +213,7 @@ def test_a_subscription_stripe_does_not_know_is_not_ours(stripe_app, fake):
 
 def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
     hub, organizer = organizer_of(cap=5)
-    organizer_client = stripe_app.test_client()
-    organizer_client.login(organizer.email)
+    organizer_client = signed_in(stripe_app, organizer)
     response = organizer_client.submit(f"/h/{hub.slug}/manage/plans",
                                        {"name": "Regular", "includes": "Calls", "price": "9.00", "interval": "month"})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -222,8 +222,7 @@ def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
 
     taken = hub.seats_taken
     member = UserFactory()
-    client = stripe_app.test_client()
-    client.login(member.email)
+    client = signed_in(stripe_app, member)
     response = client.submit(f"/h/{hub.slug}/join", {"plan": str(plan.id)})
 
     assert response.status_code == 302
@@ -241,8 +240,7 @@ def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
     hub = HubFactory(cap=5)
     plan = _plan(hub)
     member = UserFactory(email=f"{FAIL}@example.org")  # the fake refuses any request carrying it
-    client = stripe_app.test_client()
-    client.login(member.email)
+    client = signed_in(stripe_app, member)
 
     response = client.submit(f"/h/{hub.slug}/join", {"plan": str(plan.id)})
 

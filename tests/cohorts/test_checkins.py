@@ -19,6 +19,7 @@ from microhub.errors import Conflict, NotAllowed, ValidationFailed
 from microhub.extensions import db
 
 from ..factories import UserFactory, member_of, organizer_of
+from ..helpers import signed_in
 from ..hubs.test_query_counts import statements_for
 from .helpers import enrolled_members, make_cohort
 
@@ -47,12 +48,6 @@ def circle(app, time_machine):
     assert cohort.status is CohortStatus.RUNNING
     return SimpleNamespace(hub=hub, cohort=cohort, organizer=organizer, members=members, alice=members[0],
                            bob=members[1], clock=time_machine)
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.login(user.email)
-    return client
 
 
 def week_url(cohort: Cohort, week: int = 1, slug: str | None = None) -> str:

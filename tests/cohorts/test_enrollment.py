@@ -16,6 +16,7 @@ from microhub.extensions import db
 from microhub.memberships.models import Membership, MembershipStatus
 
 from ..factories import HubFactory, UserFactory, member_of
+from ..helpers import signed_in
 from .helpers import enrolled_members, make_cohort
 
 
@@ -122,8 +123,7 @@ def test_the_enroll_button_works_and_a_non_member_gets_a_clear_message_and_nothi
     assert statuses(cohort) == {}
 
     member = member_of(cohort.hub)
-    client = app.test_client()
-    client.login(member.email)
+    client = signed_in(app, member)
     response = client.submit(f"{url}/enroll", {}, form_url=url, follow_redirects=True)
     assert "You are in." in response.get_data(as_text=True)
     assert statuses(cohort) == {member.email: "enrolled"}

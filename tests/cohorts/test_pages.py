@@ -13,6 +13,7 @@ from microhub.extensions import db
 from microhub.hubs.models import Role
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
+from ..helpers import signed_in
 from .helpers import enrolled_members, make_cohort
 
 LINK = "https://meet.example.org/slow-code"
@@ -80,12 +81,10 @@ def test_only_organizers_create_and_change_cohorts_moderators_may_look(app, clie
     assert client.submit(edit, {"title": "Hijacked", "goal": "x", "capacity": "9"},
                          form_url="/account/profile").status_code == 403
     member = member_of(hub)
-    other = app.test_client()
-    other.login(member.email)
+    other = signed_in(app, member)
     assert other.get(edit).status_code == 403
     other_hub, other_organizer = organizer_of()
-    third = app.test_client()
-    third.login(other_organizer.email)
+    third = signed_in(app, other_organizer)
     assert third.get(f"/h/{other_hub.slug}/manage/cohorts/{cohort.id}").status_code == 404
     db.session.refresh(cohort)
     assert cohort.title == "Ship a side project"
@@ -100,10 +99,7 @@ def test_meeting_link_members_and_calendar_are_shown_only_inside_the_cohort(app,
     enrolled_elsewhere = enrolled_members(other_cohort, 1)[0]
 
     def seen_by(user) -> str:
-        browser = app.test_client()
-        if user is not None:
-            browser.login(user.email)
-        response = browser.get(url)
+        response = signed_in(app, user).get(url)
         assert response.status_code == 200
         return response.get_data(as_text=True)
 
@@ -206,7 +202,6 @@ def test_an_organizer_removes_someone_saying_why_and_the_first_waiting_gets_the_
     assert "Asked to be taken out." in told.body_text
     assert foreign_row.status.value == "enrolled"
 
-    member = app.test_client()
-    member.login(stays.email)
+    member = signed_in(app, stays)
     assert member.submit(f"{edit}/remove", {"enrollment_id": str(target.id), "reason": "x"},
                          form_url="/account/profile").status_code == 403

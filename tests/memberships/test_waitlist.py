@@ -19,6 +19,7 @@ from microhub.memberships.models import (
 )
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
+from ..helpers import signed_in
 
 SETTINGS = {"name": "Full club", "purpose": "People who meet about one clear thing.", "currency": "EUR",
             "timezone": "UTC", "promises": "", "rituals": "", "rules": "", "is_public": "y"}
@@ -32,13 +33,6 @@ def full_hub():
     db.session.commit()
     members = [member_of(hub), member_of(hub)]
     return hub, organizer, members
-
-
-def signed_in(app, user):
-    """A browser of its own for `user`."""
-    client = app.test_client()
-    client.login(user.email)
-    return client
 
 
 def line_up(app, hub, count: int):
