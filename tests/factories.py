@@ -5,6 +5,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from microhub.accounts.models import User
+from microhub.billing.models import Interval, Plan
 from microhub.database import utcnow
 from microhub.extensions import db
 from microhub.hubs.models import Hub, HubRole, Role
@@ -55,6 +56,19 @@ class HubFactory(Base):
     cap = 20
     currency = "EUR"
     timezone = "Europe/Berlin"
+
+
+class PlanFactory(Base):
+    """A "Member" plan at 900 minor units a month, made directly: no gateway knows it until first used."""
+
+    class Meta:
+        model = Plan
+
+    hub = factory.SubFactory(HubFactory)
+    name = "Member"
+    includes = ""
+    price_minor = 900
+    interval = Interval.MONTH
 
 
 class RoleFactory(Base):

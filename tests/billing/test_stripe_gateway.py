@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from microhub.billing.gateway import GatewayError, gateway
-from microhub.billing.models import Interval, Plan
+from microhub.billing.models import Plan
 from microhub.billing.plans import create_plan
 from microhub.billing.stripe_gateway import StripeGateway
 from microhub.database import utcnow
@@ -16,7 +16,7 @@ from microhub.errors import NotOurs
 from microhub.extensions import db
 from microhub.installation import Installation, installation_key
 from microhub.memberships.models import SeatHold
-from tests.factories import HubFactory, UserFactory, organizer_of
+from tests.factories import HubFactory, PlanFactory, UserFactory, organizer_of
 from tests.fake_stripe import FAIL, FakeStripe
 from tests.helpers import signed_in
 
@@ -36,14 +36,6 @@ def stripe_app(app, app_factory, fake):
     with test_side.app_context():
         yield served
         db.session.remove()
-
-
-def _plan(hub, **kwargs) -> Plan:
-    plan = Plan(hub_id=hub.id, name=kwargs.get("name", "Regular"), price_minor=kwargs.get("price_minor", 1250),
-                interval=kwargs.get("interval", Interval.MONTH))
-    db.session.add(plan)
-    db.session.commit()
-    return plan
 
 
 def _hold(hub, user, plan) -> SeatHold:
@@ -87,7 +79,7 @@ def test_create_plan_creates_product_and_price_once(stripe_app, fake):
 
 def test_create_checkout_sends_the_hold_and_reuses_its_key(stripe_app, fake):
     hub, user = HubFactory(slug="tea"), UserFactory()
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     hold = _hold(hub, user, plan)
 
     checkout = _checkout(hub, user, plan, hold)
@@ -238,7 +230,7 @@ def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
 
 def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
     hub = HubFactory(cap=5)
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     member = UserFactory(email=f"{FAIL}@example.org")  # the fake refuses any request carrying it
     client = signed_in(stripe_app, member)
 
@@ -256,7 +248,7 @@ def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
 def test_a_second_database_on_the_same_stripe_account_gets_its_own_checkout(stripe_app, fake):
     """A restored or staging database reuses row ids; its keys must not collide with the first database's."""
     hub = HubFactory(currency="EUR")
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     first = _checkout(hub, UserFactory(), plan, _hold(hub, UserFactory(), plan))
     # The same hold id again, for another person, as a fresh database would number it.
     db.session.execute(db.delete(SeatHold))
@@ -271,7 +263,7 @@ def test_a_second_database_on_the_same_stripe_account_gets_its_own_checkout(stri
 
 def test_a_checkout_retried_minutes_later_is_still_inside_stripes_window(stripe_app, fake):
     hub = HubFactory(currency="EUR")
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     hold = _hold(hub, UserFactory(), plan)
     with time_machine.travel(hold.created_at + timedelta(minutes=8), tick=False):
         checkout = _checkout(hub, hold.user, plan, hold)  # a slow first attempt, or its retry

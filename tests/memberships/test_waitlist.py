@@ -7,7 +7,7 @@ import time_machine
 
 from microhub import jobs
 from microhub.audit import AuditEntry
-from microhub.billing.models import Interval, Plan
+from microhub.billing.models import Plan
 from microhub.database import utcnow
 from microhub.email import OutboxMessage
 from microhub.extensions import db
@@ -18,7 +18,7 @@ from microhub.memberships.models import (
     Membership, MembershipStatus, OfferStatus, SeatHold, WaitlistEntry, WaitlistOffer, WaitlistStatus,
 )
 
-from ..factories import RoleFactory, UserFactory, member_of, organizer_of
+from ..factories import PlanFactory, RoleFactory, UserFactory, member_of, organizer_of
 from ..helpers import signed_in
 
 SETTINGS = {"name": "Full club", "purpose": "People who meet about one clear thing.", "currency": "EUR",
@@ -29,8 +29,7 @@ SETTINGS = {"name": "Full club", "purpose": "People who meet about one clear thi
 def full_hub():
     """A hub with two seats, both taken, a plan, and its organizer."""
     hub, organizer = organizer_of(slug="club", cap=2)
-    db.session.add(Plan(hub_id=hub.id, name="Member", price_minor=900, interval=Interval.MONTH))
-    db.session.commit()
+    PlanFactory(hub=hub, name="Member")
     members = [member_of(hub), member_of(hub)]
     return hub, organizer, members
 
