@@ -14,13 +14,13 @@ from microhub.audit import AuditEntry
 from microhub.cohorts import checkins, services
 from microhub.cohorts.models import CheckIn, CheckInReply, Cohort, CohortStatus, Retro
 from microhub.database import utcnow
-from microhub.email import OutboxMessage
 from microhub.errors import Conflict, NotAllowed, ValidationFailed
 from microhub.extensions import db
 
 from ..factories import UserFactory, member_of, organizer_of
 from ..helpers import signed_in
 from ..hubs.test_query_counts import statements_for
+from ..mail import mails
 from .helpers import enrolled_members, make_cohort
 
 PROGRESS = "Shipped the sign-up form to five testers."
@@ -287,8 +287,7 @@ def test_the_retro_opens_at_the_end_and_organizers_read_everyones(app, circle):
     circle.clock.move_to(circle.cohort.ends_at + timedelta(minutes=5), tick=False)
     jobs.tick()
     assert db.session.get(Cohort, circle.cohort.id).status is CohortStatus.COMPLETED
-    mail = db.session.scalar(db.select(OutboxMessage).filter_by(to=circle.alice.email)
-                             .where(OutboxMessage.subject.contains("how did it go")))
+    mail = mails(to=circle.alice.email, subject_contains="how did it go")[0]
     assert retro_url(circle.cohort) in mail.body_text
 
     alice = signed_in(app, circle.alice)  # six weeks on, the old session cookie has expired
@@ -306,8 +305,7 @@ def test_the_retro_opens_at_the_end_and_organizers_read_everyones(app, circle):
 
 
 def test_the_checkin_prompt_links_to_the_weeks_page(app, circle):
-    mail = db.session.scalar(db.select(OutboxMessage).filter_by(to=circle.alice.email)
-                             .where(OutboxMessage.subject.contains("check-in")))
+    mail = mails(to=circle.alice.email, subject_contains="check-in")[0]
     assert week_url(circle.cohort, 1) in mail.body_text
     page = signed_in(app, circle.alice).get(week_url(circle.cohort, 1)).get_data(as_text=True)
     assert "Post check-in" in page

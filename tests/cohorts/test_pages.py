@@ -8,12 +8,12 @@ import pytest
 from microhub.accounts.models import User
 from microhub.cohorts.models import Cohort, CohortStatus, CohortSession
 from microhub.cohorts.services import today_in
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import Role
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
 from ..helpers import signed_in
+from ..mail import mails
 from .helpers import enrolled_members, make_cohort
 
 LINK = "https://meet.example.org/slow-code"
@@ -149,7 +149,7 @@ def test_organizer_moves_and_cancels_a_session_and_cancels_the_cohort_and_member
     assert client.submit(f"{edit}/cancel", {"reason": "Not enough time this season."}, form_url=edit).status_code == 302
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).status is CohortStatus.CANCELED
-    subjects = sorted(m.subject for m in db.session.scalars(db.select(OutboxMessage).filter_by(to=people[0].email)))
+    subjects = sorted(m.subject for m in mails(to=people[0].email))
     title = cohort.title
     assert subjects == sorted([f"You are in: {title}", f"{title} is canceled", f"{title}: week 2's session moved",
                                f"{title}: week 3's session is canceled"])
@@ -197,8 +197,7 @@ def test_an_organizer_removes_someone_saying_why_and_the_first_waiting_gets_the_
     rows = dict(db.session.execute(db.select(Enrollment.user_id, Enrollment.status)
                                    .filter_by(cohort_id=cohort.id)).all())
     assert {k: v.value for k, v in rows.items()} == {removed.id: "left", stays.id: "enrolled", waiting.id: "enrolled"}
-    told = db.session.scalar(db.select(OutboxMessage).filter_by(to=removed.email,
-                                                                subject=f"You are no longer in {cohort.title}"))
+    told = mails(to=removed.email, subject=f"You are no longer in {cohort.title}")[0]
     assert "Asked to be taken out." in told.body_text
     assert foreign_row.status.value == "enrolled"
 

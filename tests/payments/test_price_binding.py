@@ -3,11 +3,11 @@ import time
 
 from microhub.billing.gateway import gateway
 from microhub.billing.local import LocalObject
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.memberships.models import HoldStatus, MembershipStatus
 
 from ..factories import PlanFactory, UserFactory
+from ..mail import mails
 from .helpers import hold_of, hub_with_plan, membership_of, pay, post_event, start_join
 
 
@@ -50,6 +50,5 @@ def test_a_paid_subscription_at_another_price_is_refunded_and_never_admitted(cli
     charge = db.session.scalar(db.select(LocalObject).filter_by(kind="charge"))
     assert charge.data["refunded"] is True
     assert db.session.get(LocalObject, sub.id).data["status"] == "canceled"
-    mail = db.session.scalar(db.select(OutboxMessage).filter_by(to=user.email)
-                             .where(OutboxMessage.subject.contains("refunded")))
+    mail = (mails(to=user.email, subject_contains="refunded") or [None])[0]
     assert mail is not None and "not for the price you were offered" in mail.body_text and "€9.00" in mail.body_text
