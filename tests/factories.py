@@ -105,3 +105,7 @@ def member_of(hub: Hub, user: User | None = None) -> User:
     admit(hub, user)
     db.session.commit()
     return user
+
+
+# Cohorts have no factory here on purpose: `tests.cohorts.helpers.make_cohort` goes through
+# `microhub.cohorts.services.create_cohort`, so every cohort gets its sessions as the app would make them.
