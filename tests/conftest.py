@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from microhub.app import create_app
 from microhub.extensions import db
 
-from . import services
+from . import backends
 
 BACKENDS = ("sqlite", "postgresql")
 _databases: dict[str, str] = {}
@@ -25,7 +25,7 @@ _apps: dict[str, tuple] = {}
 def pytest_sessionfinish(session, exitstatus):
     for backend, url in _databases.items():
         if backend == "postgresql":
-            services.drop_pg_database(url)
+            backends.drop_pg_database(url)
 
 
 def database_url(backend: str, tmp_root: Path) -> str:
@@ -33,7 +33,7 @@ def database_url(backend: str, tmp_root: Path) -> str:
         if backend == "sqlite":
             _databases[backend] = f"sqlite:///{tmp_root / 'microhub-test.sqlite3'}"
         else:
-            _databases[backend] = services.create_pg_database().replace("postgresql://", "postgresql+psycopg://")
+            _databases[backend] = backends.create_pg_database().replace("postgresql://", "postgresql+psycopg://")
         _migrate(_databases[backend])
     return _databases[backend]
 

@@ -5,6 +5,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from microhub.accounts.models import User
+from microhub.billing.models import Interval, Plan
 from microhub.database import utcnow
 from microhub.extensions import db
 from microhub.hubs.models import Hub, HubRole, Role
@@ -57,6 +58,19 @@ class HubFactory(Base):
     timezone = "Europe/Berlin"
 
 
+class PlanFactory(Base):
+    """A "Member" plan at 900 minor units a month, made directly: no gateway knows it until first used."""
+
+    class Meta:
+        model = Plan
+
+    hub = factory.SubFactory(HubFactory)
+    name = "Member"
+    includes = ""
+    price_minor = 900
+    interval = Interval.MONTH
+
+
 class RoleFactory(Base):
     class Meta:
         model = HubRole
@@ -91,3 +105,7 @@ def member_of(hub: Hub, user: User | None = None) -> User:
     admit(hub, user)
     db.session.commit()
     return user
+
+
+# Cohorts have no factory here on purpose: `tests.cohorts.helpers.make_cohort` goes through
+# `microhub.cohorts.services.create_cohort`, so every cohort gets its sessions as the app would make them.

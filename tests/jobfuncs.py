@@ -5,6 +5,8 @@ from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import Hub
 
+from .mail import mails
+
 #: What each in-process run saw; a worker process leaves only its rows.
 calls: list[dict] = []
 
@@ -29,6 +31,4 @@ def explode(message: str) -> None:
 def subjects() -> list[str]:
     """Subjects of the rows these jobs committed, as any fresh reader sees them."""
     db.session.expire_all()
-    return list(db.session.scalars(
-        db.select(OutboxMessage.subject).where(OutboxMessage.to == "jobs@example.org").order_by(OutboxMessage.id)
-    ))
+    return [message.subject for message in mails(to="jobs@example.org")]

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from microhub import database
 from microhub.extensions import db
 
-from .services import PG_ADMIN_URL
+from .backends import PG_ADMIN_URL
 
 
 def pool_record():

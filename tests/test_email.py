@@ -20,6 +20,7 @@ from microhub.email import OutboxMessage
 from microhub.extensions import db
 
 from .factories import UserFactory
+from .mail import mails
 
 
 def free_port() -> int:
@@ -108,7 +109,7 @@ def test_rolled_back_message_is_neither_kept_nor_sent(smtp_app, smtp):
         mail.send_email(user.email, "Never sent", "verify_email", user=user, link="http://x/y")
         db.session.rollback()
         assert smtp.envelopes == []
-        assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 0
+        assert len(mails()) == 0
 
 
 def test_without_smtp_url_the_message_waits_in_the_outbox_and_shows_on_the_dev_mailbox(client):
@@ -219,7 +220,7 @@ def test_failed_inline_delivery_raises_when_jobs_raise(app, app_factory):
             db.session.commit()
         db.session.close()  # the exception left the session mid-commit
         # The message itself was committed before the job ran; only its delivery failed.
-        row = db.session.scalars(db.select(OutboxMessage)).one()
+        [row] = mails()
         assert row.sent_at is None and row.attempts == 1 and row.last_error
 
 
@@ -239,7 +240,8 @@ def test_signup_sends_a_verification_link_that_confirms_the_address(smtp_app, sm
 
     user = db.session.scalar(db.select(User).filter_by(email="margaret@example.org"))
     assert user.email_verified_at is None
-    assert db.session.scalars(db.select(OutboxMessage)).one().sent_at is not None
+    [row] = mails()
+    assert row.sent_at is not None
 
     response = client.get(urlsplit(link).path)
     assert response.status_code == 302

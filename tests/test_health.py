@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from microhub.app import create_app
 
-from .services import redis_url
+from .backends import redis_url
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/nope"

@@ -15,7 +15,8 @@ from microhub.hubs.models import Hub
 
 from . import jobfuncs
 from .jobfuncs import subjects
-from .services import redis_url
+from .mail import mails
+from .backends import redis_url
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -196,7 +197,7 @@ def test_signup_request_succeeds_and_keeps_the_mail_in_the_outbox_when_redis_is_
             "password": "quiet-river-4821", "timezone": "Europe/Berlin",
         })
     assert response.status_code == 200, response.get_data(as_text=True)
-    message = db.session.scalars(db.select(OutboxMessage)).one()
+    [message] = mails()
     assert message.to == "katherine@example.org" and message.sent_at is None and message.attempts == 0
     assert any("queue unreachable" in r.getMessage() and "microhub.email:deliver" in r.getMessage()
                for r in job_log.records)

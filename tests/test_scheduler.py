@@ -17,7 +17,7 @@ from microhub.database import utcnow
 from microhub.email import OutboxMessage
 from microhub.extensions import db
 
-from .services import redis_url
+from .backends import redis_url
 
 CLOSED_SMTP = "smtp://127.0.0.1:1"  # nothing listens on port 1
 

@@ -20,7 +20,7 @@ from microhub.memberships.models import (HoldStatus, Membership, MembershipStatu
 from .cohorts.helpers import make_cohort
 from .factories import UserFactory
 from .payments.helpers import hub_with_plan
-from .services import redis_url
+from .backends import redis_url
 from .test_worker import ROOT, run_worker
 
 EXPECTED_TASKS = [

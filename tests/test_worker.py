@@ -18,7 +18,7 @@ from microhub.hubs.models import Hub
 
 from . import jobfuncs
 from .jobfuncs import subjects
-from .services import redis_url
+from .backends import redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MICROHUB = Path(sys.executable).parent / "microhub"

@@ -3,10 +3,10 @@ import re
 import threading
 
 from microhub.accounts import services
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 
 from ..factories import PASSWORD, UserFactory
+from ..mail import mails
 from ..payments.helpers import hub_with_plan
 from .test_signup_login import SIGNUP, verify_link
 
@@ -46,7 +46,7 @@ def test_a_password_reset_signs_out_every_browser_and_remember_cookie(app, clien
     kept = re.search(r"remember_token=([^;]+)", ";".join(response.headers.getlist("Set-Cookie")))[1]
     services.request_password_reset(user.email)
     db.session.commit()
-    mail = db.session.scalars(db.select(OutboxMessage).filter_by(to=user.email)).all()[-1]
+    mail = mails(to=user.email)[-1]
     reset_path = re.search(r"http://[^/]+(/password/reset/\S+)", mail.body_text)[1]
     assert client.submit(reset_path, {"password": "brand-new-phrase-77", "confirm": "brand-new-phrase-77"}) \
         .status_code == 302
@@ -143,7 +143,7 @@ def test_signing_up_with_a_strangers_address_then_logging_in_tells_nothing(app, 
     assert answers[0].get_data(as_text=True) == answers[1].get_data(as_text=True).replace("free@", "owner@")
     assert client.get("/account/profile").status_code == 302
     # The real owner of the free address gets the link again; the prober's password alone opens nothing.
-    links = db.session.scalars(db.select(OutboxMessage).filter_by(to="free@example.org")).all()
+    links = mails(to="free@example.org")
     assert len(links) == 2 and all("/verify/" in m.body_text for m in links)
     assert owner.email_verified_at is not None
 
@@ -160,7 +160,7 @@ def test_one_address_cannot_flood_an_inbox_through_sign_up(app, client):
     UserFactory(email="target@example.org")
     codes = [client.submit("/signup", {**SIGNUP, "email": "target@example.org"}).status_code for _ in range(7)]
     assert codes == [200] * 5 + [429, 429]
-    assert len(db.session.scalars(db.select(OutboxMessage).filter_by(to="target@example.org")).all()) == 5
+    assert len(mails(to="target@example.org")) == 5
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_login_limit(app_factory):

@@ -7,6 +7,7 @@ import pytest
 
 from microhub.cohorts.services import today_in
 
+from ..helpers import signed_in
 from . import corpus as c
 
 DAY = (today_in("Europe/Berlin") + timedelta(days=10)).isoformat()
@@ -66,13 +67,6 @@ def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
 @pytest.fixture
 def served(app_factory):
     return app_factory(RATELIMIT_ENABLED=False)
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    if user is not None:
-        client.login(user.email)
-    return client
 
 
 def test_every_form_refuses_bad_values_in_every_field_without_a_500_or_a_change(served):

@@ -6,6 +6,7 @@ import pytest
 from microhub.extensions import db
 from microhub.memberships.models import Membership
 
+from ..helpers import signed_in
 from . import corpus as c
 
 INT_BAD = ["0", "-1", "2147483648", str(2**63), str(10**30), "abc", "1.5", "%00", "%C2%B2"]
@@ -46,8 +47,7 @@ def served(app_factory):
 
 def test_every_route_refuses_bad_path_arguments_without_a_500_or_a_change(served):
     world = c.build_world()
-    organizer = served.test_client()
-    organizer.login(world.organizer.email)
+    organizer = signed_in(served, world.organizer)
     token = organizer.csrf_token("/account/profile")
     anonymous = served.test_client()
     before, problems, sent = c.fingerprint(), [], 0

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from microhub.billing.gateway import GatewayError
+from microhub.billing.models import Plan
 from microhub.billing.provider import gateway
-from microhub.billing.models import Interval, Plan
 from microhub.billing.services import create_plan
 from microhub.billing.stripe_gateway import StripeGateway
 from microhub.database import utcnow
@@ -17,8 +17,9 @@ from microhub.errors import NotOurs
 from microhub.extensions import db
 from microhub.installation import Installation, installation_key
 from microhub.memberships.models import SeatHold
-from tests.factories import HubFactory, UserFactory, organizer_of
+from tests.factories import HubFactory, PlanFactory, UserFactory, organizer_of
 from tests.fake_stripe import FAIL, FakeStripe
+from tests.helpers import signed_in
 
 
 @pytest.fixture
@@ -36,14 +37,6 @@ def stripe_app(app, app_factory, fake):
     with test_side.app_context():
         yield served
         db.session.remove()
-
-
-def _plan(hub, **kwargs) -> Plan:
-    plan = Plan(hub_id=hub.id, name=kwargs.get("name", "Regular"), price_minor=kwargs.get("price_minor", 1250),
-                interval=kwargs.get("interval", Interval.MONTH))
-    db.session.add(plan)
-    db.session.commit()
-    return plan
 
 
 def _hold(hub, user, plan) -> SeatHold:
@@ -87,7 +80,7 @@ def test_create_plan_creates_product_and_price_once(stripe_app, fake):
 
 def test_create_checkout_sends_the_hold_and_reuses_its_key(stripe_app, fake):
     hub, user = HubFactory(slug="tea"), UserFactory()
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     hold = _hold(hub, user, plan)
 
     checkout = _checkout(hub, user, plan, hold)
@@ -213,8 +206,7 @@ def test_a_subscription_stripe_does_not_know_is_not_ours(stripe_app, fake):
 
 def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
     hub, organizer = organizer_of(cap=5)
-    organizer_client = stripe_app.test_client()
-    organizer_client.login(organizer.email)
+    organizer_client = signed_in(stripe_app, organizer)
     response = organizer_client.submit(f"/h/{hub.slug}/manage/plans",
                                        {"name": "Regular", "includes": "Calls", "price": "9.00", "interval": "month"})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -223,8 +215,7 @@ def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
 
     taken = hub.seats_taken
     member = UserFactory()
-    client = stripe_app.test_client()
-    client.login(member.email)
+    client = signed_in(stripe_app, member)
     response = client.submit(f"/h/{hub.slug}/join", {"plan": str(plan.id)})
 
     assert response.status_code == 302
@@ -240,10 +231,9 @@ def test_join_through_the_app_goes_to_stripe_checkout(stripe_app, fake):
 
 def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
     hub = HubFactory(cap=5)
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     member = UserFactory(email=f"{FAIL}@example.org")  # the fake refuses any request carrying it
-    client = stripe_app.test_client()
-    client.login(member.email)
+    client = signed_in(stripe_app, member)
 
     response = client.submit(f"/h/{hub.slug}/join", {"plan": str(plan.id)})
 
@@ -259,7 +249,7 @@ def test_join_when_stripe_refuses_gives_the_seat_back(stripe_app, fake):
 def test_a_second_database_on_the_same_stripe_account_gets_its_own_checkout(stripe_app, fake):
     """A restored or staging database reuses row ids; its keys must not collide with the first database's."""
     hub = HubFactory(currency="EUR")
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     first = _checkout(hub, UserFactory(), plan, _hold(hub, UserFactory(), plan))
     # The same hold id again, for another person, as a fresh database would number it.
     db.session.execute(db.delete(SeatHold))
@@ -274,7 +264,7 @@ def test_a_second_database_on_the_same_stripe_account_gets_its_own_checkout(stri
 
 def test_a_checkout_retried_minutes_later_is_still_inside_stripes_window(stripe_app, fake):
     hub = HubFactory(currency="EUR")
-    plan = _plan(hub)
+    plan = PlanFactory(hub=hub, name="Regular", price_minor=1250)
     hold = _hold(hub, UserFactory(), plan)
     with time_machine.travel(hold.created_at + timedelta(minutes=8), tick=False):
         checkout = _checkout(hub, hold.user, plan, hold)  # a slow first attempt, or its retry

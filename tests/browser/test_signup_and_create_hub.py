@@ -7,9 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from microhub.accounts.models import User
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import Hub, HubRole, Role
+
+from ..mail import mails
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -45,7 +46,7 @@ def test_person_signs_up_and_starts_a_hub(live_server, page, screenshot, browser
     screenshot("signup-check-inbox")
 
     # The e-mailed link confirms the address and signs the new person in.
-    mail = db.session.scalars(db.select(OutboxMessage).filter_by(to="ada@example.org")).one()
+    [mail] = mails(to="ada@example.org")
     page.goto(live_server + re.search(r"http://[^/]+(/verify/\S+)", mail.body_text)[1])
     page.wait_for_url(re.compile(re.escape(live_server) + r"/(#main)?$"))
     expect(page.get_by_role("status")).to_contain_text("Welcome, Ada Lovelace!")

@@ -1,8 +1,9 @@
-"""Shared steps for cohort tests: a cohort made through the real service, members enrolled the real way."""
+"""Shared steps for cohort tests: cohorts made by the real service, members enrolled the real way, weeks passed."""
 from __future__ import annotations
 
 from datetime import time, timedelta
 
+from microhub import jobs
 from microhub.cohorts import enrollment
 from microhub.cohorts.models import Cohort
 from microhub.cohorts.services import CohortInfo, create_cohort, today_in
@@ -10,6 +11,9 @@ from microhub.extensions import db
 from microhub.hubs.models import Hub
 
 from ..factories import member_of, organizer_of
+
+PROGRESS = "Shipped the sign-up form to five testers."
+NEXT_STEP = "Write the welcome e-mail."
 
 
 def cohort_info(**overrides) -> CohortInfo:
@@ -44,3 +48,19 @@ def enrolled_members(cohort: Cohort, count: int = 1) -> list:
         db.session.commit()
         people.append(user)
     return people
+
+
+def at_week(clock, cohort: Cohort, week: int) -> None:
+    """Stop the clock just after `week`'s session ended and let the scheduler catch up."""
+    clock.move_to(cohort.sessions[week - 1].ends_at + timedelta(minutes=5), tick=False)
+    jobs.tick()
+    db.session.commit()
+    db.session.expire_all()
+
+
+def week_url(cohort: Cohort, week: int = 1, slug: str | None = None) -> str:
+    return f"/h/{slug or cohort.hub.slug}/cohorts/{cohort.id}/weeks/{week}"
+
+
+def stored(model) -> int:
+    return db.session.scalar(db.select(db.func.count(model.id)))

@@ -12,6 +12,7 @@ from microhub.cohorts.services import cancel_cohort, cancel_session, move_sessio
 from microhub.extensions import db
 
 from ..factories import UserFactory, member_of, organizer_of
+from ..helpers import signed_in
 from .helpers import enrolled_members, make_cohort
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -23,12 +24,6 @@ def cohort_with_member():
     hub, organizer = organizer_of()
     cohort = make_cohort(hub)
     return cohort, organizer, enrolled_members(cohort)[0]
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    client.login(user.email)
-    return client
 
 
 def download_url(cohort, slug=None) -> str:

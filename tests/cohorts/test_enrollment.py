@@ -10,12 +10,13 @@ import time_machine
 from microhub.accounts.models import User
 from microhub.cohorts import enrollment, services
 from microhub.cohorts.models import Cohort, Enrollment, EnrollmentStatus
-from microhub.email import OutboxMessage
 from microhub.errors import Conflict, NotAllowed
 from microhub.extensions import db
 from microhub.memberships.models import Membership, MembershipStatus
 
 from ..factories import HubFactory, UserFactory, member_of
+from ..helpers import signed_in
+from ..mail import mails
 from .helpers import enrolled_members, make_cohort
 
 
@@ -44,9 +45,9 @@ def test_members_fill_the_places_then_line_up_and_a_leaver_is_replaced_by_the_fi
     db.session.refresh(cohort)
     assert cohort.seats_taken == 2
     assert statuses(cohort) == {a.email: "left", b.email: "enrolled", c.email: "enrolled", d.email: "waiting"}
-    promoted = db.session.scalars(db.select(OutboxMessage).filter_by(to=c.email)).all()
+    promoted = mails(to=c.email)
     assert [m.subject for m in promoted] == [f"A place opened up: you are in {cohort.title}"]
-    welcome = db.session.scalar(db.select(OutboxMessage).filter_by(to=a.email))
+    welcome = mails(to=a.email)[0]
     assert welcome.subject == f"You are in: {cohort.title}" and "Week 6:" in welcome.body_text
     assert "/account/calendar" in welcome.body_text
 
@@ -122,8 +123,7 @@ def test_the_enroll_button_works_and_a_non_member_gets_a_clear_message_and_nothi
     assert statuses(cohort) == {}
 
     member = member_of(cohort.hub)
-    client = app.test_client()
-    client.login(member.email)
+    client = signed_in(app, member)
     response = client.submit(f"{url}/enroll", {}, form_url=url, follow_redirects=True)
     assert "You are in." in response.get_data(as_text=True)
     assert statuses(cohort) == {member.email: "enrolled"}
@@ -207,7 +207,7 @@ def test_leaving_the_hub_gives_up_cohort_places_to_those_waiting_and_stops_their
     assert statuses(running)[leaver.email] == "left" and db.session.get(Cohort, running.id).seats_taken == 1
     with tm.travel(running.sessions[0].starts_at - timedelta(hours=20), tick=False):
         jobs.tick()
-    reminded = Counter(m.to for m in db.session.scalars(db.select(OutboxMessage)) if "meets tomorrow" in m.subject)
+    reminded = Counter(m.to for m in mails(subject_contains="meets tomorrow"))
     assert leaver.email not in reminded and reminded[stayer.email] == 2
 
 

@@ -8,11 +8,12 @@ import pytest
 from microhub.accounts.models import User
 from microhub.cohorts.models import Cohort, CohortStatus, CohortSession
 from microhub.cohorts.services import today_in
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import Role
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
+from ..helpers import signed_in
+from ..mail import mails
 from .helpers import enrolled_members, make_cohort
 
 LINK = "https://meet.example.org/slow-code"
@@ -80,12 +81,10 @@ def test_only_organizers_create_and_change_cohorts_moderators_may_look(app, clie
     assert client.submit(edit, {"title": "Hijacked", "goal": "x", "capacity": "9"},
                          form_url="/account/profile").status_code == 403
     member = member_of(hub)
-    other = app.test_client()
-    other.login(member.email)
+    other = signed_in(app, member)
     assert other.get(edit).status_code == 403
     other_hub, other_organizer = organizer_of()
-    third = app.test_client()
-    third.login(other_organizer.email)
+    third = signed_in(app, other_organizer)
     assert third.get(f"/h/{other_hub.slug}/manage/cohorts/{cohort.id}").status_code == 404
     db.session.refresh(cohort)
     assert cohort.title == "Ship a side project"
@@ -100,10 +99,7 @@ def test_meeting_link_members_and_calendar_are_shown_only_inside_the_cohort(app,
     enrolled_elsewhere = enrolled_members(other_cohort, 1)[0]
 
     def seen_by(user) -> str:
-        browser = app.test_client()
-        if user is not None:
-            browser.login(user.email)
-        response = browser.get(url)
+        response = signed_in(app, user).get(url)
         assert response.status_code == 200
         return response.get_data(as_text=True)
 
@@ -153,7 +149,7 @@ def test_organizer_moves_and_cancels_a_session_and_cancels_the_cohort_and_member
     assert client.submit(f"{edit}/cancel", {"reason": "Not enough time this season."}, form_url=edit).status_code == 302
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).status is CohortStatus.CANCELED
-    subjects = sorted(m.subject for m in db.session.scalars(db.select(OutboxMessage).filter_by(to=people[0].email)))
+    subjects = sorted(m.subject for m in mails(to=people[0].email))
     title = cohort.title
     assert subjects == sorted([f"You are in: {title}", f"{title} is canceled", f"{title}: week 2's session moved",
                                f"{title}: week 3's session is canceled"])
@@ -201,12 +197,10 @@ def test_an_organizer_removes_someone_saying_why_and_the_first_waiting_gets_the_
     rows = dict(db.session.execute(db.select(Enrollment.user_id, Enrollment.status)
                                    .filter_by(cohort_id=cohort.id)).all())
     assert {k: v.value for k, v in rows.items()} == {removed.id: "left", stays.id: "enrolled", waiting.id: "enrolled"}
-    told = db.session.scalar(db.select(OutboxMessage).filter_by(to=removed.email,
-                                                                subject=f"You are no longer in {cohort.title}"))
+    told = mails(to=removed.email, subject=f"You are no longer in {cohort.title}")[0]
     assert "Asked to be taken out." in told.body_text
     assert foreign_row.status.value == "enrolled"
 
-    member = app.test_client()
-    member.login(stays.email)
+    member = signed_in(app, stays)
     assert member.submit(f"{edit}/remove", {"enrollment_id": str(target.id), "reason": "x"},
                          form_url="/account/profile").status_code == 403

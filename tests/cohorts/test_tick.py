@@ -12,16 +12,16 @@ from microhub import jobs
 from microhub.cohorts import services
 from microhub.cohorts import tasks as tick
 from microhub.cohorts.models import Cohort, CohortStatus
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 
+from ..mail import mails, subjects
 from .helpers import enrolled_members, make_cohort
 
 
 def sent() -> Counter:
     """How many messages went out per kind of notice (the subject's tail names it)."""
     kinds = Counter()
-    for subject in db.session.scalars(db.select(OutboxMessage.subject)):
+    for subject in subjects():
         for kind in ("meets tomorrow", "meets in an hour", "starts now", "check-in", "how did it go",
                      "without a free place", "moved", "canceled"):
             if kind in subject:
@@ -66,7 +66,7 @@ def test_a_cohort_runs_start_to_finish_with_each_notice_sent_once_however_often_
     db.session.expire_all()
     assert db.session.get(Cohort, cohort.id).status is CohortStatus.COMPLETED
     assert all(s.reminded_24h_at and s.reminded_1h_at and s.prompted_at for s in cohort.sessions)
-    recipients = {m.to for m in db.session.scalars(db.select(OutboxMessage))}
+    recipients = {m.to for m in mails()}
     assert recipients == {p.email for p in people}
 
 
@@ -163,5 +163,5 @@ def test_the_check_in_prompt_skips_people_who_already_checked_in_that_week(app):
         post_checkin(db.session.get(Cohort, cohort.id), early, 1, "Shipped the login page.", "", "Write tests.")
         db.session.commit()
     tick_at(first.ends_at + timedelta(minutes=1), times=2)
-    prompted = set(db.session.scalars(db.select(OutboxMessage.to).where(OutboxMessage.subject.contains("check-in"))))
+    prompted = {m.to for m in mails(subject_contains="check-in")}
     assert prompted == {late.email}

@@ -13,7 +13,7 @@ from microhub.cohorts.models import Cohort, CohortStatus
 from microhub.database import utcnow
 from microhub.extensions import db
 
-from ..services import redis_url
+from ..backends import redis_url
 from ..test_worker import run_worker
 from .helpers import enrolled_members, make_cohort
 from .test_tick import sent

@@ -4,7 +4,7 @@ import pytest
 from microhub.extensions import db
 from microhub.hubs.models import Hub, HubRole, Role
 
-from ..factories import HubFactory, UserFactory, organizer_of
+from ..factories import HubFactory, PlanFactory, UserFactory, organizer_of
 
 HUB = {
     "slug": "quiet-readers", "name": "Quiet Readers", "purpose": "Read one book a month, together.",
@@ -112,11 +112,8 @@ def test_unknown_hub_is_404_on_pages_and_api(client):
 
 
 def test_currency_cannot_change_once_the_hub_has_priced_plans(client):
-    from microhub.billing.models import Interval, Plan
-
     hub, organizer = organizer_of(currency="EUR")
-    db.session.add(Plan(hub_id=hub.id, name="Member", price_minor=900, interval=Interval.MONTH))
-    db.session.commit()
+    PlanFactory(hub=hub)
     client.login(organizer.email)
     response = client.submit(f"/h/{hub.slug}/manage/settings", {**HUB, "slug": hub.slug, "currency": "USD"})
     assert response.status_code == 400 and "cannot change once plans have prices" in response.get_data(as_text=True)

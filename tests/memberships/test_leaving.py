@@ -8,18 +8,14 @@ from microhub.cohorts import enrollment
 from microhub.cohorts.checkins import post_checkin
 from microhub.cohorts.models import Cohort
 from microhub.cohorts.services import today_in
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import HubRole, Role
 from microhub.memberships.models import MembershipStatus
 
 from ..cohorts.helpers import enrolled_members, make_cohort
 from ..factories import UserFactory, organizer_of
+from ..mail import mails
 from ..payments.helpers import hub_with_plan, join_and_pay, membership_of
-
-
-def mails_to(email: str) -> list[OutboxMessage]:
-    return db.session.scalars(db.select(OutboxMessage).filter_by(to=email).order_by(OutboxMessage.id)).all()
 
 
 def test_the_leave_page_lists_cohort_places_check_ins_and_billing_and_everyone_is_told(client):
@@ -44,9 +40,9 @@ def test_the_leave_page_lists_cohort_places_check_ins_and_billing_and_everyone_i
         response = client.submit(f"/h/{hub.slug}/leave", {"feedback": "Moving abroad, thank you!"})
     assert response.status_code == 302
     assert membership_of(member, hub).status is MembershipStatus.CANCELED
-    [mine] = [m for m in mails_to(member.email) if "leaving" in m.subject]
+    [mine] = mails(to=member.email, subject_contains="leaving")
     assert "seat went to the next person" in mine.body_text and "check-ins you wrote stay" in mine.body_text
-    [theirs] = [m for m in mails_to(organizer.email) if "leaving" in m.subject]
+    [theirs] = mails(to=organizer.email, subject_contains="leaving")
     assert member.name in theirs.subject and "Moving abroad, thank you!" in theirs.body_text
 
 
@@ -68,5 +64,5 @@ def test_a_paying_member_learns_the_seat_lasts_until_the_period_ends_and_is_told
     card = client.submit(f"/account/billing/{membership.id}/cancel", {}, form_url="/account/billing",
                          follow_redirects=True)
     assert "leaving already" in card.get_data(as_text=True)
-    assert len([m for m in mails_to(user.email) if "You are leaving" in m.subject]) == 1
-    assert len([m for m in mails_to(organizer.email) if "is leaving" in m.subject]) == 1
+    assert len(mails(to=user.email, subject_contains="You are leaving")) == 1
+    assert len(mails(to=organizer.email, subject_contains="is leaving")) == 1

@@ -1,5 +1,4 @@
 """The waitlist: a full hub lines people up, and each freed seat becomes one offer to the first in line."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -7,18 +6,17 @@ import time_machine
 
 from microhub import jobs
 from microhub.audit import AuditEntry
-from microhub.billing.models import Interval, Plan
+from microhub.billing.models import Plan
 from microhub.database import utcnow
-from microhub.email import OutboxMessage
 from microhub.extensions import db
-from microhub.hubs.models import Hub, Role
+from microhub.hubs.models import Role
 from microhub.memberships import waitlist
-from microhub.memberships.lifecycle import transition
-from microhub.memberships.models import (
-    Membership, MembershipStatus, OfferStatus, SeatHold, WaitlistEntry, WaitlistOffer, WaitlistStatus,
-)
+from microhub.memberships.models import Membership, MembershipStatus, OfferStatus, SeatHold, WaitlistStatus
 
-from ..factories import RoleFactory, UserFactory, member_of, organizer_of
+from ..factories import PlanFactory, RoleFactory, UserFactory, member_of, organizer_of
+from ..helpers import signed_in
+from ..mail import mails
+from .helpers import entry_of, free_a_seat, line_up, offer_link, offers, seats_taken
 
 SETTINGS = {"name": "Full club", "purpose": "People who meet about one clear thing.", "currency": "EUR",
             "timezone": "UTC", "promises": "", "rituals": "", "rules": "", "is_public": "y"}
@@ -28,54 +26,9 @@ SETTINGS = {"name": "Full club", "purpose": "People who meet about one clear thi
 def full_hub():
     """A hub with two seats, both taken, a plan, and its organizer."""
     hub, organizer = organizer_of(slug="club", cap=2)
-    db.session.add(Plan(hub_id=hub.id, name="Member", price_minor=900, interval=Interval.MONTH))
-    db.session.commit()
+    PlanFactory(hub=hub, name="Member")
     members = [member_of(hub), member_of(hub)]
     return hub, organizer, members
-
-
-def signed_in(app, user):
-    """A browser of its own for `user`."""
-    client = app.test_client()
-    client.login(user.email)
-    return client
-
-
-def line_up(app, hub, count: int):
-    people = []
-    for _ in range(count):
-        person = UserFactory()
-        response = signed_in(app, person).submit(f"/h/{hub.slug}/waitlist", {}, form_url=f"/h/{hub.slug}/join")
-        assert response.status_code == 302
-        people.append(person)
-    return people
-
-
-def free_a_seat(hub, member):
-    membership = db.session.scalar(db.select(Membership).filter_by(hub_id=hub.id, user_id=member.id))
-    transition(membership, MembershipStatus.CANCELED, actor_label="test")
-    db.session.commit()
-
-
-def offers(hub) -> list[WaitlistOffer]:
-    return list(db.session.scalars(db.select(WaitlistOffer).filter_by(hub_id=hub.id).order_by(WaitlistOffer.id)))
-
-
-def entry_of(hub, user) -> WaitlistEntry:
-    return db.session.scalar(db.select(WaitlistEntry).filter_by(hub_id=hub.id, user_id=user.id)
-                             .order_by(WaitlistEntry.id.desc()))
-
-
-def seats_taken(hub) -> int:
-    return db.session.scalar(db.select(Hub.seats_taken).filter_by(id=hub.id))
-
-
-def offer_link(user) -> str:
-    message = db.session.scalar(db.select(OutboxMessage).filter_by(to=user.email).order_by(OutboxMessage.id.desc()))
-    assert message is not None, f"no e-mail to {user.email}"
-    match = re.search(r"https?://[^/\s]+(/h/\S+/waitlist/offer/\S+)", message.body_text)
-    assert match, message.body_text
-    return match.group(1)
 
 
 def test_full_hub_offers_the_waitlist_and_shows_the_position(app, full_hub):
@@ -103,7 +56,7 @@ def test_freed_seat_becomes_one_offer_to_the_first_in_line_and_holds_the_seat(ap
     link = offer_link(first)
     token = link.rsplit("/", 1)[1]
     assert offer.token_hash == waitlist.token_hash(token) and token not in offer.token_hash
-    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id)).filter_by(to=second.email)) == 0
+    assert len(mails(to=second.email)) == 0
     assert db.session.scalar(db.select(AuditEntry).filter_by(action="waitlist.offered", subject_id=offer.id))
 
     # The offer keeps the seat: the counter still says full, and nobody else can hold it.

@@ -5,22 +5,20 @@ import json
 
 import stripe
 from microhub.billing.gateway import webhook_secret
-from microhub.billing.models import Interval, Plan
+from microhub.billing.models import Plan
 from microhub.extensions import db
 from microhub.hubs.models import Hub
 from microhub.memberships.models import Membership, SeatHold
 
-from ..factories import HubFactory
+from ..factories import HubFactory, PlanFactory
 
 BASE = "http://127.0.0.1:5000"
 
 
 def hub_with_plan(**kwargs) -> tuple[Hub, Plan]:
+    """A hub (made with `kwargs`) and its "Member" plan at 900 minor units a month that includes "Everything"."""
     hub = HubFactory(**kwargs)
-    plan = Plan(hub_id=hub.id, name="Member", includes="Everything", price_minor=900, interval=Interval.MONTH)
-    db.session.add(plan)
-    db.session.commit()
-    return hub, plan
+    return hub, PlanFactory(hub=hub, name="Member", includes="Everything", price_minor=900)
 
 
 def start_join(client, hub: Hub, plan: Plan):

@@ -8,12 +8,12 @@ from microhub import jobs
 from microhub.audit import AuditEntry
 from microhub.billing.local import LocalObject
 from microhub.database import utcnow
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.hubs.models import Role
 from microhub.memberships.models import HoldStatus, MembershipStatus
 
 from ..factories import RoleFactory, UserFactory, member_of
+from ..mail import mails, subjects
 from .helpers import hold_of, hub_with_plan, join_and_pay, membership_of, pay, start_join
 
 
@@ -48,10 +48,6 @@ def organizer_for(hub):
     return organizer
 
 
-def mails_to(user) -> list[str]:
-    return db.session.scalars(db.select(OutboxMessage.subject).filter_by(to=user.email)).all()
-
-
 def test_renewal_extends_the_paid_period(client):
     hub, plan = hub_with_plan()
     organizer = organizer_for(hub)
@@ -68,7 +64,7 @@ def test_failed_renewal_goes_past_due_with_a_dunning_email_then_expires_and_free
     user = paid_member(client, hub, plan, card="4000 0000 0000 0341")
     membership = advance(client, organizer, hub, membership_of(user, hub))
     assert membership.status is MembershipStatus.PAST_DUE and membership.grace_until > utcnow()
-    assert any("payment for" in subject and "failed" in subject for subject in mails_to(user))
+    assert any("payment for" in subject and "failed" in subject for subject in subjects(user.email))
     assert hub.seats_taken == 1  # the seat is kept through the grace period
     membership = advance(client, organizer, hub, membership)
     assert membership.status is MembershipStatus.EXPIRED
@@ -134,7 +130,7 @@ def test_late_payment_after_the_hold_expired_and_the_hub_filled_is_refunded_neve
     assert membership_of(late, hub).status is MembershipStatus.EXPIRED
     refunds = db.session.scalars(db.select(LocalObject).filter_by(kind="charge")).all()
     assert [c.data["refunded"] for c in refunds] == [True]
-    assert any("refunded" in subject for subject in mails_to(late))
+    assert any("refunded" in subject for subject in subjects(late.email))
     assert db.session.scalar(db.select(AuditEntry.id).filter_by(action="payment.refunded_late")) is not None
 
 
@@ -201,19 +197,19 @@ def test_a_past_due_member_is_reminded_once_two_days_before_the_grace_period_end
     reminder = f"Your seat in {hub.name} ends soon"
     with time_machine.travel(membership.grace_until - timedelta(days=3), tick=False):
         jobs.tick()
-    assert reminder not in mails_to(user)
+    assert reminder not in subjects(user.email)
     with time_machine.travel(membership.grace_until - timedelta(days=2) + timedelta(minutes=1), tick=False):
         jobs.tick()
         jobs.tick()
     with time_machine.travel(membership.grace_until - timedelta(hours=1), tick=False):
         jobs.tick()
-    assert mails_to(user).count(reminder) == 1
-    body = db.session.scalar(db.select(OutboxMessage.body_text).filter_by(to=user.email, subject=reminder))
+    assert subjects(user.email).count(reminder) == 1
+    body = mails(to=user.email, subject=reminder)[0].body_text
     assert "/account/billing" in body
     with time_machine.travel(membership.grace_until + timedelta(minutes=1), tick=False):
         jobs.tick()
     db.session.refresh(membership)
-    assert membership.status is MembershipStatus.EXPIRED and mails_to(user).count(reminder) == 1
+    assert membership.status is MembershipStatus.EXPIRED and subjects(user.email).count(reminder) == 1
 
 
 def test_no_grace_reminder_when_the_scheduler_only_wakes_after_the_seat_is_gone(client):
@@ -223,4 +219,4 @@ def test_no_grace_reminder_when_the_scheduler_only_wakes_after_the_seat_is_gone(
     membership = advance(client, organizer, hub, membership_of(user, hub))
     with time_machine.travel(membership.grace_until + timedelta(hours=3), tick=False):
         jobs.tick()
-    assert f"Your seat in {hub.name} ends soon" not in mails_to(user)
+    assert f"Your seat in {hub.name} ends soon" not in subjects(user.email)

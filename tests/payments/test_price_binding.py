@@ -3,25 +3,17 @@ import time
 
 from microhub.billing.provider import gateway
 from microhub.billing.local import LocalObject
-from microhub.billing.models import Interval, Plan
-from microhub.email import OutboxMessage
 from microhub.extensions import db
 from microhub.memberships.models import HoldStatus, MembershipStatus
 
-from ..factories import UserFactory
+from ..factories import PlanFactory, UserFactory
+from ..mail import mails
 from .helpers import hold_of, hub_with_plan, membership_of, pay, post_event, start_join
-
-
-def _dear_plan(hub) -> Plan:
-    plan = Plan(hub_id=hub.id, name="Patron", includes="Everything", price_minor=10000, interval=Interval.MONTH)
-    db.session.add(plan)
-    db.session.commit()
-    return plan
 
 
 def test_switching_to_a_dearer_plan_on_an_open_hold_is_refused_and_the_cheap_price_stays_cheap(client):
     hub, cheap = hub_with_plan(cap=5)
-    dear = _dear_plan(hub)
+    dear = PlanFactory(hub=hub, name="Patron", includes="Everything", price_minor=10000)
     user = UserFactory()
     client.login(user.email)
     checkout_url = start_join(client, hub, cheap).headers["Location"]
@@ -58,6 +50,5 @@ def test_a_paid_subscription_at_another_price_is_refunded_and_never_admitted(cli
     charge = db.session.scalar(db.select(LocalObject).filter_by(kind="charge"))
     assert charge.data["refunded"] is True
     assert db.session.get(LocalObject, sub.id).data["status"] == "canceled"
-    mail = db.session.scalar(db.select(OutboxMessage).filter_by(to=user.email)
-                             .where(OutboxMessage.subject.contains("refunded")))
+    mail = (mails(to=user.email, subject_contains="refunded") or [None])[0]
     assert mail is not None and "not for the price you were offered" in mail.body_text and "€9.00" in mail.body_text

@@ -12,7 +12,7 @@ from microhub.billing.models import EventStatus, PaymentEvent
 from microhub.database import utcnow
 from microhub.extensions import db
 
-from ..services import redis_url
+from ..backends import redis_url
 from .helpers import post_event, signed
 
 
