@@ -5,7 +5,7 @@ from .. import audit
 from ..hubs.access import found_in_hub
 from ..accounts.models import User
 from ..database import added_unless_taken, utcnow
-from ..errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from .enrollment import can_see_inside, is_enrolled
 from .models import CheckIn, CheckInReply, Cohort, CohortStatus, Enrollment, EnrollmentStatus, Retro

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import audit, jobs
-from ..hubs.access import found_in_hub, in_hub
 from ..accounts.models import User
 from ..billing.gateway import GatewayError
 from ..billing.models import Plan
@@ -12,6 +11,7 @@ from ..billing.provider import gateway
 from ..database import added_unless_taken, update_where, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..hubs.access import found_in_hub, in_hub
 from ..hubs.models import Hub
 from ..urls import external_url
 from . import waitlist

@@ -16,8 +16,8 @@ from ..extensions import db
 from ..urls import external_url
 from .joining import release_hold
 from .lifecycle import transition
-from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus as S, SeatHold
-from .queries import pending_membership
+from .models import HoldStatus, Membership, MembershipStatus as S, SeatHold
+from .queries import live_membership, pending_membership
 from .seats import SEATS
 
 STRIPE = "stripe"
@@ -99,9 +99,7 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
         _refund(hold, sub, why="wrong_price")
         return
     has_seat = hold.status is HoldStatus.HELD
-    already_member = db.session.scalar(
-        db.select(Membership.id).where(Membership.hub_id == hold.hub_id, Membership.user_id == hold.user_id,
-                                       Membership.status.in_(LIVE_STATUSES)))
+    already_member = live_membership(hold.hub, hold.user)
     if already_member is not None or (not has_seat and not SEATS.take(hold.hub_id)):
         _refund(hold, sub, why="already_member" if already_member is not None else "late")
         return

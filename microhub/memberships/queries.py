@@ -6,12 +6,12 @@ from ..extensions import db
 from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus, SeatHold
 
 
+def _live(hub_id: int, user_id: int) -> tuple:
+    return Membership.hub_id == hub_id, Membership.user_id == user_id, Membership.status.in_(LIVE_STATUSES)
+
+
 def live_membership(hub, user) -> Membership | None:
-    return db.session.scalar(
-        db.select(Membership).where(
-            Membership.hub_id == hub.id, Membership.user_id == user.id, Membership.status.in_(LIVE_STATUSES)
-        )
-    )
+    return db.session.scalar(db.select(Membership).where(*_live(hub.id, user.id)))
 
 
 def live_members(hub_id: int) -> list[Membership]:
@@ -32,6 +32,5 @@ def open_hold(hub_id: int, user_id: int) -> SeatHold | None:
 
 def member_role(hub, *, user_id: int) -> set[Role]:
     """A live membership makes a person a member (a receiver of `roles_asked`)."""
-    live = db.session.scalar(db.select(Membership.id).where(
-        Membership.hub_id == hub.id, Membership.user_id == user_id, Membership.status.in_(LIVE_STATUSES)))
+    live = db.session.scalar(db.select(Membership.id).where(*_live(hub.id, user_id)))
     return {Role.MEMBER} if live is not None else set()
