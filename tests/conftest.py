@@ -106,14 +106,27 @@ def app(db_url):
         _truncate()
 
 
+#: The ledger's append-only triggers on SQLite (as the migration makes them): dropped to empty the tables
+#: between tests, then made again. tests/ledger/test_append_only.py proves they still refuse after that.
+APPEND_ONLY = {f"{table}_no_{event.lower()}": f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+               f"BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only: {event} on {table}'); END"
+               for table in ("ledger_groups", "ledger_entries") for event in ("UPDATE", "DELETE")}
+
+
 def _truncate() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            # The ledger's triggers refuse TRUNCATE too; a replica session fires no ordinary trigger.
+            conn.execute(db.text("SET LOCAL session_replication_role = replica"))
             conn.execute(db.text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            for name in APPEND_ONLY:
+                conn.execute(db.text(f"DROP TRIGGER IF EXISTS {name}"))
             for table in tables:
                 conn.execute(table.delete())
+            for create in APPEND_ONLY.values():
+                conn.execute(db.text(create))
 
 
 @pytest.fixture
