@@ -35,6 +35,11 @@ class Throttled(DomainError):
     status_code = 429
 
 
+class NotYet(Exception):
+    """A payment event that needs another one's news first (a refund processed before its payment): processing
+    puts it back to wait with the usual backoff, as expected rather than as a failure."""
+
+
 class NotOurs(Exception):
     """A payment event about something this installation did not create (another product on the same
     Stripe account, an unknown hold, subscription or customer). Processing marks it ignored with this

@@ -46,6 +46,10 @@ refund_issued = _signals.signal("refund-issued")
 """A charge was refunded, in part or in full. sender: the charge (dict, `amount_refunded` is cumulative);
 `event`: the PaymentEvent."""
 
+dispute_funds_moved = _signals.signal("dispute-funds-moved")
+"""A disputed payment's funds were withdrawn (with the dispute fee) or reinstated. sender: the dispute (dict,
+with its `balance_transactions`); `event`: the PaymentEvent."""
+
 # -- memberships ----------------------------------------------------------------------------------------
 membership_changed = _signals.signal("membership-changed")
 """A membership moved from one status to another. sender: the Membership; `before`, `after`: statuses.

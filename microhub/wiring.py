@@ -21,7 +21,8 @@ from .healthz import bp as healthz
 from .hubpage.api import bp as hubs_api
 from .hubpage.views import bp as hubpage
 from .hubs.views import bp as hubs
-from .memberships import payments, queries, seats
+from .ledger import processor_events
+from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
 from .memberships.waitlist_views import bp as waitlist
@@ -50,7 +51,10 @@ RECEIVERS = (
     (signals.checkout_completed, payments.on_checkout_completed),
     (signals.checkout_expired, payments.on_checkout_expired),
     (signals.subscription_changed, payments.on_subscription_changed),
+    (signals.payment_received, income.on_payment_received),
     (signals.refund_issued, processing.record_refund),
+    (signals.refund_issued, processor_events.on_refund_issued),
+    (signals.dispute_funds_moved, processor_events.on_dispute_funds),
     (signals.membership_changed, enrollment.membership_changed),
     (signals.leaving_consequences, enrollment.what_leaving_ends),
 )

@@ -16,6 +16,7 @@ from microhub.app import create_app
 from microhub.extensions import db
 
 from . import backends
+from .fake_stripe import FakeStripe
 
 BACKENDS = ("sqlite", "postgresql")
 _databases: dict[str, str] = {}
@@ -152,3 +153,20 @@ def app_factory(app, db_url):
     for built in made:
         with built.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def fake():
+    server = FakeStripe()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def stripe_app(app, app_factory, fake):
+    """An app paying through Stripe (the fake) to serve requests, and a twin's context active for the test
+    body: requests reusing the test's own app context would share `g`, and with it the logged-in user."""
+    served, test_side = (app_factory(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.url) for _ in range(2))
+    with test_side.app_context():
+        yield served
+        db.session.remove()

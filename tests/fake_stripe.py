@@ -73,6 +73,30 @@ class FakeStripe:
         self.objects[obj["id"]] = obj
         return obj
 
+    def expanded(self, obj: dict, paths: list[str]) -> dict:
+        """`obj` with the ids named by each dotted `expand` path replaced by their objects, as Stripe does."""
+        obj = json.loads(json.dumps(obj))
+        for dotted in paths:
+            node, parts = obj, dotted.split(".")
+            for part in parts:
+                if isinstance(node.get(part), str) and node[part] in self.objects:
+                    node[part] = json.loads(json.dumps(self.objects[node[part]]))
+                node = node.get(part) if isinstance(node.get(part), dict) else {}
+        return obj
+
+    def paid_invoice(self, *, amount: int, fee: int, currency: str = "eur", settled_in: str | None = None,
+                     via: str = "payment_intent") -> dict:
+        """An invoice paid through a charge with its balance transaction, as Stripe keeps them (API endive)."""
+        txn = self.add("txn", "balance_transaction", amount=amount, fee=fee, net=amount - fee,
+                       currency=settled_in or currency, type="charge", status="available")
+        charge = self.add("ch", "charge", amount=amount, currency=currency, balance_transaction=txn["id"],
+                          paid=True, amount_refunded=0)
+        intent = self.add("pi", "payment_intent", amount=amount, currency=currency, latest_charge=charge["id"])
+        invoice = self.add("in", "invoice", status="paid", amount_paid=amount, currency=currency)
+        payment = {"type": via, via: intent["id"] if via == "payment_intent" else charge["id"]}
+        self.add("inpay", "invoice_payment", invoice=invoice["id"], status="paid", payment=payment)
+        return invoice
+
     def calls(self, method: str, path: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path == path]
 
@@ -120,6 +144,16 @@ class FakeStripe:
                      and all(o.get(k) == form[k] for k in ("subscription", "status") if k in form)]
             found.sort(key=lambda o: (o["created"], o["id"]), reverse=True)
             return 200, {"object": "list", "url": path, "has_more": False, "data": found[:int(form.get("limit", 10))]}
+        if method == "GET" and path == "/v1/invoice_payments":
+            found = [o for o in self.objects.values() if o["object"] == "invoice_payment"
+                     and o["invoice"] == form.get("invoice")]
+            return 200, {"object": "list", "url": path, "has_more": False, "data": found}
+        if method == "GET" and (match := re.fullmatch(r"/v1/(payment_intents|charges|balance_transactions)/([^/]+)",
+                                                       path)):
+            obj = self.objects.get(match[2])
+            if obj is None:
+                return _error(404, "invalid_request_error", f"No such object: '{match[2]}'", "resource_missing")
+            return 200, self.expanded(obj, form.get("expand") or [])
         if method == "POST" and path == "/v1/refunds":
             return 200, self.add("re", "refund", status="succeeded", **form)
         if method == "POST" and path == "/v1/billing_portal/sessions":

@@ -49,6 +49,22 @@ class Subscription:
                 and (self.currency or "").upper() == (hold.currency or "").upper() and self.interval == hold.interval)
 
 
+@dataclass
+class PaymentDetails:
+    """What one paid invoice brought in, as the processor accounts for it (its balance transaction)."""
+
+    charge_ref: str | None
+    gross: int  # minor units
+    fee: int  # minor units, in the same currency
+    currency: str  # ISO code, upper case
+    paid_at: datetime
+    balance_transaction_ref: str | None = None
+    #: True when the fee is computed from the processor's published pricing rather than reported by it.
+    fee_estimated: bool = False
+    #: Anything worth keeping beside the figures (a fee in another settlement currency, say), never converted.
+    notes: dict = field(default_factory=dict)
+
+
 class Gateway(ABC):
     name: str
     #: A test clock: `advance_period` jumps a subscription to its renewal (the local test mode has one).
@@ -93,6 +109,10 @@ class Gateway(ABC):
 
     @abstractmethod
     def portal_url(self, customer_ref: str, return_url: str) -> str: ...
+
+    @abstractmethod
+    def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
+        """Re-read a paid invoice: its gross, the processor's fee and its charge; None if nothing was charged."""
 
     def advance_period(self, subscription_ref: str) -> str:
         """Jump to the subscription's renewal; returns what happened (renewed, past_due, canceled)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 
 import stripe
 from dateutil.relativedelta import relativedelta
@@ -16,7 +16,8 @@ from ..database import UTCDateTime, added_unless_taken, utcnow
 from ..errors import NotOurs, ValidationFailed
 from ..extensions import db
 from ..urls import external_url
-from .gateway import Checkout, Gateway, GatewayError, Subscription, webhook_secret
+from .fees import standard_fee
+from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription, webhook_secret
 from .webhooks import ingest
 
 API_VERSION = "2026-10-28.endive"
@@ -201,6 +202,17 @@ class LocalGateway(Gateway):
 
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         return external_url("memberships.billing")
+
+    def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
+        """The test mode keeps no balance: the fee is Stripe's standard pricing for the currency (estimated)."""
+        invoice = db.session.get(LocalObject, invoice_ref)
+        if invoice is None or invoice.kind != "invoice" or invoice.data["status"] != "paid":
+            return None
+        charge = self._get(invoice.data["charge"], "charge").data
+        currency = charge["currency"].upper()
+        return PaymentDetails(charge_ref=charge["id"], gross=charge["amount"], currency=currency,
+                              fee=standard_fee(charge["amount"], currency), fee_estimated=True,
+                              paid_at=datetime.fromtimestamp(invoice.data["created"], tz=timezone.utc))
 
     # -- test actions --------------------------------------------------------------------------------
     def advance_period(self, subscription_ref: str) -> str:

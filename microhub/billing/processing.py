@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from .. import audit, signals
 from ..database import utcnow
-from ..errors import NotOurs
+from ..errors import NotOurs, NotYet
 from ..extensions import db
 from .models import EventStatus, PaymentEvent
 
@@ -43,6 +43,8 @@ MEANING = {
     "customer.subscription.updated": ((signals.subscription_changed, _id),),
     "customer.subscription.deleted": ((signals.subscription_changed, _id),),
     "charge.refunded": ((signals.refund_issued, _itself),),
+    "charge.dispute.funds_withdrawn": ((signals.dispute_funds_moved, _itself),),
+    "charge.dispute.funds_reinstated": ((signals.dispute_funds_moved, _itself),),
 }
 
 
@@ -71,6 +73,10 @@ def process_event(event_id: int) -> None:
                 signal.send(sender, event=event)
         _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
+    except NotYet as exc:
+        db.session.rollback()
+        _failed(db.session.get(PaymentEvent, event_id), exc, expected=True)
+        db.session.commit()
     except NotOurs as exc:
         db.session.rollback()
         _finish(db.session.get(PaymentEvent, event_id), EventStatus.IGNORED, str(exc)[:2000])
@@ -91,7 +97,7 @@ def _finish(event: PaymentEvent, status: EventStatus, reason: str | None) -> Non
     event.last_error = reason
 
 
-def _failed(event: PaymentEvent, exc: Exception) -> None:
+def _failed(event: PaymentEvent, exc: Exception, *, expected: bool = False) -> None:
     event.attempts += 1
     event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if event.attempts >= MAX_ATTEMPTS:
@@ -101,5 +107,7 @@ def _failed(event: PaymentEvent, exc: Exception) -> None:
                   event.last_error)
     else:
         event.next_attempt_at = utcnow() + BACKOFF[event.attempts - 1]
-        log.warning("event %s (%s) failed (attempt %d), retrying after %s: %s", event.stripe_id, event.type,
-                    event.attempts, event.next_attempt_at.isoformat(), event.last_error)
+        log_at = log.info if expected else log.warning
+        log_at("event %s (%s) %s (attempt %d), trying again after %s: %s", event.stripe_id, event.type,
+               "waits for another" if expected else "failed", event.attempts, event.next_attempt_at.isoformat(),
+               event.last_error)

@@ -9,7 +9,7 @@ import stripe
 
 from ..errors import NotOurs
 from ..installation import installation_key
-from .gateway import Checkout, Gateway, GatewayError, Subscription
+from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +172,57 @@ class StripeGateway(Gateway):
         except stripe.StripeError as error:
             self._call("refund", _raise, error)
 
+    def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
+        # An invoice names no charge in this API version: its InvoicePayment does, and the charge's balance
+        # transaction holds the fee Stripe really took.
+        payments = self._call("invoice payments", self.client.v1.invoice_payments.list, {"invoice": invoice_ref})
+        found = _paid_payment(payments)
+        if found is None:
+            return None
+        kind, ref = found
+        if kind == "payment_intent":
+            intent = self._call("payment intent", self.client.v1.payment_intents.retrieve, ref,
+                                {"expand": ["latest_charge.balance_transaction"]})
+            charge = _value(intent, "latest_charge")
+        else:
+            charge = self._call("charge", self.client.v1.charges.retrieve, ref, {"expand": ["balance_transaction"]})
+        return _details(charge)
+
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         # Portal sessions are short-lived and made per click, so each gets its own key.
         session = self._call("billing portal", self.client.v1.billing_portal.sessions.create,
                              {"customer": customer_ref, "return_url": return_url},
                              {"idempotency_key": f"portal-{customer_ref}-{uuid.uuid4().hex}"})
         return session.url
+
+
+def _paid_payment(payments) -> tuple[str, str] | None:
+    """("payment_intent", "pi_…") or ("charge", "ch_…") of the first paid InvoicePayment in a list."""
+    for payment in _value(payments, "data", []):
+        if _value(payment, "status", "paid") != "paid":
+            continue
+        inner = _value(payment, "payment", {})
+        for kind in ("payment_intent", "charge"):
+            ref = _value(inner, kind)
+            if ref:
+                return kind, ref if isinstance(ref, str) else ref.id
+    return None
+
+
+def _details(charge) -> PaymentDetails:
+    """Gross and fee from the charge's balance transaction, in the charge's currency; never converted."""
+    currency = str(_value(charge, "currency", "")).upper()
+    txn = _value(charge, "balance_transaction")
+    paid_at = _ts(_value(charge, "created"))
+    if txn is None or isinstance(txn, str) or str(_value(txn, "currency", "")).upper() != currency:
+        # Settled in another currency (or not yet): the gross is the charge's; its fee stays in the notes, as is.
+        notes = {} if txn is None or isinstance(txn, str) else {
+            "settled_in": str(_value(txn, "currency", "")).upper(), "settlement_fee": _value(txn, "fee", 0)}
+        return PaymentDetails(charge_ref=charge.id, gross=int(_value(charge, "amount", 0)), fee=0, currency=currency,
+                              paid_at=paid_at, notes=notes)
+    return PaymentDetails(charge_ref=charge.id, gross=int(_value(txn, "amount", 0)), fee=int(_value(txn, "fee", 0)),
+                          currency=currency, paid_at=_ts(_value(txn, "created")) or paid_at,
+                          balance_transaction_ref=txn.id)
 
 
 def _key(name: str) -> str:
@@ -191,14 +236,9 @@ def _raise(error):
 
 def _payment_of(invoice) -> dict | None:
     """What to refund: the invoice's paid payment (new API versions) or its charge/payment_intent (old ones)."""
-    for payment in _value(_value(invoice, "payments", {}), "data", []):
-        if _value(payment, "status", "paid") != "paid":
-            continue
-        inner = _value(payment, "payment", {})
-        for kind in ("payment_intent", "charge"):
-            ref = _value(inner, kind)
-            if ref:
-                return {kind: ref if isinstance(ref, str) else ref.id}
+    found = _paid_payment(_value(invoice, "payments", {}))
+    if found is not None:
+        return {found[0]: found[1]}
     for kind in ("payment_intent", "charge"):
         ref = _value(invoice, kind)
         if ref:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from ..database import added_unless_taken
-from ..errors import ValidationFailed
+from ..errors import NotYet, ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
 from ..money import CURRENCIES, MAX_MINOR
@@ -133,7 +133,7 @@ def record_payment(hub: Hub, *, source: tuple[str, str], income: Account, gross:
                 memo=memo, charge_ref=charge_ref, details=details)
 
 
-class PaymentNotRecorded(LookupError):
+class PaymentNotRecorded(NotYet):
     """A refund or dispute names a charge whose payment is not in the ledger yet: the event is retried later."""
 
 
@@ -150,7 +150,7 @@ def record_refund(charge_ref: str, *, refunded_total: int, currency: str, occurr
         db.select(db.func.coalesce(db.func.sum(LedgerEntry.amount_minor), 0)).join(LedgerEntry.group)
         .where(LedgerGroup.charge_ref == charge_ref, LedgerGroup.kind == GroupKind.REFUND,
                LedgerEntry.account == Account.REFUNDS, LedgerEntry.currency == currency))
-    owed = refunded_total - refunded
+    owed = refunded_total - int(refunded)  # PostgreSQL sums a BIGINT as NUMERIC
     if owed <= 0:
         return None
     lines = [Line(Account.REFUNDS, owed, currency), Line(Account.CASH, -owed, currency)]

@@ -18,25 +18,8 @@ from microhub.extensions import db
 from microhub.installation import Installation, installation_key
 from microhub.memberships.models import SeatHold
 from tests.factories import HubFactory, PlanFactory, UserFactory, organizer_of
-from tests.fake_stripe import FAIL, FakeStripe
+from tests.fake_stripe import FAIL
 from tests.helpers import signed_in
-
-
-@pytest.fixture
-def fake():
-    server = FakeStripe()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def stripe_app(app, app_factory, fake):
-    """An app paying through Stripe (the fake) to serve requests, and a twin's context active for the test
-    body: requests reusing the test's own app context would share `g`, and with it the logged-in user."""
-    served, test_side = (app_factory(STRIPE_SECRET_KEY="sk_test_x", STRIPE_API_BASE=fake.url) for _ in range(2))
-    with test_side.app_context():
-        yield served
-        db.session.remove()
 
 
 def _hold(hub, user, plan) -> SeatHold:
