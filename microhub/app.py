@@ -19,6 +19,7 @@ from .commands import demo_command, events_command, scheduler_command, worker_co
 from .database import MAX_ID
 from .extensions import csrf, db, login_manager, migrate
 from .hubs.models import Role
+from .ledger.commands import ledger_cli
 from .mailbox import bp as mailbox
 from .money import format_money
 
@@ -187,7 +188,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (demo_command, worker_command, scheduler_command, events_command):
+    for command in (demo_command, worker_command, scheduler_command, events_command, ledger_cli):
         app.cli.add_command(command)
 
 

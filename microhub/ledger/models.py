@@ -103,8 +103,8 @@ class LedgerGroup(db.Model):
     memo: Mapped[str] = mapped_column(Text, default="")
     #: Why a reversal or correction was made, and the group it undoes.
     reason: Mapped[str | None] = mapped_column(Text)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_groups.id", ondelete="RESTRICT"),
-                                                    unique=True)
+    # No RESTRICT here: rows are never deleted (the triggers), and a plain foreign key lets a test empty the table.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_groups.id"), unique=True)
     #: Figures the processor reported (balance transaction id, whether a fee was estimated…).
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Who posted it: a user's e-mail, "stripe", "scheduler".

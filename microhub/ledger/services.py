@@ -126,9 +126,10 @@ def reverse(group: LedgerGroup, *, reason: str, actor: str, occurred_at: datetim
 def record_payment(hub: Hub, *, source: tuple[str, str], income: Account, gross: int, fee: int, currency: str,
                    occurred_at: datetime, charge_ref: str | None, details: dict, memo: str) -> LedgerGroup | None:
     """Money in: the gross to its income account, the processor's fee to fees, the rest to the hub's balance."""
-    lines = [Line(income, -gross, currency), Line(Account.CASH, gross - fee, currency)]
-    if fee:
-        lines.append(Line(Account.PROCESSOR_FEES, fee, currency))
+    if gross <= 0:
+        return None  # nothing was paid (a zero invoice): nothing moved
+    lines = [Line(account, amount, currency) for account, amount in
+             ((income, -gross), (Account.CASH, gross - fee), (Account.PROCESSOR_FEES, fee)) if amount]
     return post(hub, kind=GroupKind.PAYMENT, source=source, lines=lines, occurred_at=occurred_at, actor="stripe",
                 memo=memo, charge_ref=charge_ref, details=details)
 

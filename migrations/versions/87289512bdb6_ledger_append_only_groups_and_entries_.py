@@ -77,7 +77,7 @@ def upgrade():
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['hub_id'], ['hubs.id'], name=op.f('fk_ledger_groups_hub_id_hubs'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_groups.id'], name=op.f('fk_ledger_groups_reverses_id_ledger_groups'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_groups.id'], name=op.f('fk_ledger_groups_reverses_id_ledger_groups')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_groups')),
     sa.UniqueConstraint('hash', name=op.f('uq_ledger_groups_hash')),
     sa.UniqueConstraint('hub_id', 'seq', name='one_group_per_place_in_chain'),

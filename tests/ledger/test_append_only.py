@@ -104,3 +104,15 @@ def test_verify_finds_a_row_changed_behind_its_back(app, statement, finding):
     db.session.expire_all()
     result = chain.verify(hub.id)
     assert not result.ok and any(finding in problem for problem in result.problems), result.problems
+
+
+def test_ledger_verify_command_reports_an_intact_chain_and_exits_1_on_a_changed_row(app):
+    hub = HubFactory(slug="ledgered")
+    pay(hub, "in_1")
+    runner = app.test_cli_runner()
+    intact = runner.invoke(args=["ledger", "verify"])
+    assert intact.exit_code == 0 and "ledgered: 1 movement(s), chain intact" in intact.output
+    _behind_its_back("UPDATE ledger_entries SET amount_minor = -amount_minor")
+    broken = runner.invoke(args=["ledger", "verify", "--hub", "ledgered"])
+    assert broken.exit_code == 1 and "does not match its hash" in broken.output
+    assert runner.invoke(args=["ledger", "verify", "--hub", "nope"]).exit_code == 2

@@ -15,7 +15,7 @@ from microhub.ledger.models import Account, GroupKind, LedgerEntry, LedgerGroup
 from microhub.memberships.models import Membership, MembershipStatus
 
 from ..factories import UserFactory, organizer_of
-from ..payments.helpers import hub_with_plan, join_and_pay, post_event
+from ..payments.helpers import hub_with_plan, post_event
 from ..payments.test_lifecycle import advance, paid_member
 from ..payments.test_lifecycle import test_late_payment_after_the_hold_expired_and_the_hub_filled_is_refunded_never_admitted as late_refund  # noqa: E501
 
