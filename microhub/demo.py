@@ -8,6 +8,7 @@ from .cohorts.demo import load_cohorts
 from .database import utcnow
 from .extensions import db
 from .hubs.models import Hub
+from .ledger.demo import load_money
 from .hubs.services import HubInfo, create_hub
 from .memberships.queries import live_membership
 from .memberships.services import admit
@@ -64,5 +65,6 @@ def load_demo() -> Hub:
             admit(hub, member)
         members.append(member)
     load_cohorts(hub, organizer, members)
+    load_money(hub, organizer)
     db.session.refresh(hub)
     return hub

@@ -57,3 +57,22 @@ def test_demo_has_a_running_cohort_whose_next_reminder_and_check_in_prompt_come_
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert db.session.scalar(db.select(db.func.count(Cohort.id))) == 2
     assert running.sessions[2].starts_at > utcnow()
+
+
+def test_demo_has_twelve_months_of_money_written_once_with_an_intact_chain(app):
+    from microhub.ledger import chain
+    from microhub.ledger.models import Account, GroupKind, LedgerEntry, LedgerGroup
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    groups = db.session.scalar(db.select(db.func.count(LedgerGroup.id)))
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(LedgerGroup.id))) == groups  # nothing written twice
+    hub = db.session.scalar(db.select(Hub).filter_by(slug="demo"))
+    assert db.session.scalar(db.select(db.func.count(db.distinct(LedgerEntry.month)))
+                             .where(LedgerEntry.hub_id == hub.id)) == 12
+    kinds = set(db.session.scalars(db.select(LedgerGroup.kind).where(LedgerGroup.hub_id == hub.id)))
+    assert kinds == {GroupKind.PAYMENT, GroupKind.REFUND, GroupKind.EXPENSE}
+    spent = set(db.session.scalars(db.select(LedgerEntry.account).where(LedgerEntry.hub_id == hub.id)))
+    assert {Account.TOOLS, Account.MODERATION, Account.EVENTS, Account.SCHOLARSHIPS} <= spent
+    assert chain.verify(hub.id).ok

@@ -1,0 +1,90 @@
+"""Twelve months of believable money for the demo hub: dues and their fees, a refund, paid expenses, budgets."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from ..billing.fees import standard_fee
+from ..database import utcnow
+from ..extensions import db
+from .expense_models import Budget, Expense, ExpenseStatus
+from .models import Account, GroupKind, LedgerGroup
+from .services import Line, post, record_payment, record_refund
+
+#: Monthly budgets, in cents, from the first demo month on.
+BUDGETS = {Account.TOOLS: 2500, Account.MODERATION: 5000, Account.EVENTS: 6000, Account.SCHOLARSHIPS: 900,
+           Account.OTHER: 1500}
+#: (category, cents, payee, what for, from the n-th month on, every how many months)
+EXPENSES = [
+    (Account.TOOLS, 1900, "Forum host", "Forum hosting and backups", 0, 1),
+    (Account.TOOLS, 1200, "Registrar", "Domain name for the year", 1, 12),
+    (Account.MODERATION, 4000, "Moderator stipend", "Moderator stipend: threads and the code of conduct", 2, 1),
+    (Account.EVENTS, 5500, "Venue", "Room for the last-Friday show and tell", 3, 3),
+    (Account.SCHOLARSHIPS, 900, "Scholarship seat", "One member's seat, paid by the scholarship fund", 5, 1),
+    (Account.OTHER, 2400, "Print shop", "Stickers for the first meetup", 4, 12),
+]
+
+
+def _months(today: date) -> list[date]:
+    first = date(today.year, today.month, 1)
+    return [date(first.year - (first.month - 1 - back < 0), (first.month - 1 - back) % 12 + 1, 1)
+            for back in range(11, -1, -1)]
+
+
+def _at(hub, month: date, day: int, hour: int = 10) -> datetime | None:
+    moment = datetime.combine(month.replace(day=day), time(hour), ZoneInfo(hub.timezone))
+    return moment if moment <= utcnow() else None
+
+
+def load_money(hub, organizer) -> None:
+    """Idempotent: every movement has a demo source, written once; expenses and budgets are made once."""
+    today = utcnow().astimezone(ZoneInfo(hub.timezone)).date()
+    months = _months(today)
+    if db.session.scalar(db.select(Budget.id).filter_by(hub_id=hub.id).limit(1)) is None:
+        db.session.add_all(Budget(hub_id=hub.id, category=c, month=months[0], amount_minor=a)
+                           for c, a in BUDGETS.items())
+    for n, month in enumerate(months):
+        _dues(hub, month, n)
+    if db.session.scalar(db.select(Expense.id).filter_by(hub_id=hub.id).limit(1)) is None:
+        for n, month in enumerate(months):
+            _expenses(hub, organizer, month, n)
+    db.session.flush()
+
+
+def _dues(hub, month: date, n: int) -> None:
+    """Members paying 9.00 a month (a few more each month) and, now and then, a Supporter's 120.00 a year."""
+    payers = 4 + n
+    for k in range(payers):
+        _pay(hub, month, day=1 + (k * 3) % 27, gross=900, ref=f"{month:%Y-%m}-m{k}")
+    if n % 4 == 1:
+        _pay(hub, month, day=12, gross=12000, ref=f"{month:%Y-%m}-supporter")
+    if n == 5:  # a member who left in their first week was refunded
+        charge = f"ch_demo_{month:%Y-%m}-m1"
+        if _at(hub, month, 20) and db.session.scalar(db.select(LedgerGroup.id).filter_by(charge_ref=charge)):
+            record_refund(charge, refunded_total=900, currency=hub.currency, occurred_at=_at(hub, month, 20))
+
+
+def _pay(hub, month: date, *, day: int, gross: int, ref: str) -> None:
+    when = _at(hub, month, day)
+    if when is None:
+        return
+    record_payment(hub, source=("demo-invoice", ref), income=Account.MEMBERSHIP_INCOME, gross=gross,
+                   fee=standard_fee(gross, hub.currency), currency=hub.currency, occurred_at=when,
+                   charge_ref=f"ch_demo_{ref}", details={"fee_estimated": True, "demo": True},
+                   memo="Membership payment")
+
+
+def _expenses(hub, organizer, month: date, n: int) -> None:
+    for category, amount, payee, description, start, every in EXPENSES:
+        when = _at(hub, month, 25, 15)
+        if when is None or n < start or (n - start) % every:
+            continue
+        expense = Expense(hub_id=hub.id, amount_minor=amount, currency=hub.currency, category=category,
+                          spent_on=when.date(), payee=payee, description=description, status=ExpenseStatus.PAID,
+                          created_by_id=organizer.id, submitted_at=when, decided_at=when, paid_at=when)
+        db.session.add(expense)
+        db.session.flush()
+        group = post(hub, kind=GroupKind.EXPENSE, source=("expense", str(expense.id)), occurred_at=when,
+                     actor=organizer.email, memo=description,
+                     lines=[Line(category, amount, hub.currency), Line(Account.CASH, -amount, hub.currency)])
+        expense.ledger_group_id = group.id
