@@ -1,7 +1,8 @@
 """Background jobs: queue names, `enqueue`, the worker and the every-minute scheduler tick.
 
 Without REDIS_URL every job runs in-process once the enqueuing transaction commits; with it,
-jobs go to RQ and `microhub worker` runs them. Jobs take ids, reload rows, and are safe to run twice. What the tick runs is listed in `microhub.wiring`.
+jobs go to RQ and `microhub worker` runs them. Jobs take ids, reload rows, and are safe to run twice.
+What the tick runs is listed in `microhub.wiring`.
 """
 from __future__ import annotations
 

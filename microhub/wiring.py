@@ -22,6 +22,7 @@ from .hubpage.api import bp as hubs_api
 from .hubpage.views import bp as hubpage
 from .hubs.views import bp as hubs
 from .ledger import processor_events
+from .ledger import tasks as ledger_tasks
 from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
@@ -38,6 +39,7 @@ PERIODIC_TASKS = (
     memberships_tasks.expire_offers,
     memberships_tasks.enqueue_grace_reminders,
     memberships_tasks.end_lapsed_grace,
+    ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
     email.sweep_outbox,
 )

@@ -14,6 +14,9 @@ from microhub.cohorts.models import Cohort, CohortStatus
 from microhub.database import utcnow
 from microhub.email import OutboxMessage
 from microhub.extensions import db
+from microhub.ledger.models import Account
+from microhub.ledger.report_models import Reconciliation
+from microhub.ledger.services import record_payment
 from microhub.memberships.models import (HoldStatus, Membership, MembershipStatus, OfferStatus, SeatHold,
                                          WaitlistEntry, WaitlistOffer, WaitlistStatus)
 
@@ -29,6 +32,7 @@ EXPECTED_TASKS = [
     "microhub.memberships.tasks:expire_offers",
     "microhub.memberships.tasks:enqueue_grace_reminders",
     "microhub.memberships.tasks:end_lapsed_grace",
+    "microhub.ledger.tasks:reconcile_recent",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
     "microhub.email:sweep_outbox",
 ]
@@ -38,6 +42,9 @@ import sys
 from microhub import jobs
 from microhub.app import create_app
 from microhub.extensions import db
+from microhub.ledger.models import Account
+from microhub.ledger.report_models import Reconciliation
+from microhub.ledger.services import record_payment
 app = create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite:///" + sys.argv[1], "JOBS_RAISE": True})
 with app.app_context():
     db.create_all()
@@ -94,6 +101,8 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     db.session.commit()
     cohort = make_cohort(hub)
     cohort.starts_at = past
+    record_payment(hub, source=("invoice", "in_tick"), income=Account.MEMBERSHIP_INCOME, gross=900, fee=39,
+                   currency="EUR", occurred_at=past, charge_ref="ch_tick", details={}, memo="Membership payment")
     db.session.commit()
 
     build_cron(app_factory(REDIS_URL=url), interval=60).enqueue_jobs()
@@ -107,4 +116,5 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     assert db.session.get(Membership, lapsed.id).status is MembershipStatus.EXPIRED  # end_lapsed_grace
     assert db.session.get(Cohort, cohort.id).status is CohortStatus.RUNNING  # enqueue_due_cohort_work
     assert db.session.get(OutboxMessage, mail.id).attempts == 1  # sweep_outbox (SMTP refused: tried once)
+    assert db.session.scalar(db.select(Reconciliation.id).filter_by(hub_id=hub.id))  # reconcile_recent
     assert db.session.get(type(hub), hub.id).seats_taken == 1  # only the reminded member still holds a seat

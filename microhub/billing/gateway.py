@@ -65,6 +65,19 @@ class PaymentDetails:
     notes: dict = field(default_factory=dict)
 
 
+@dataclass
+class ProcessorTransaction:
+    """One movement of the processor's balance (Stripe's balance transaction): what reconciliation compares."""
+
+    ref: str
+    kind: str  # charge, refund, dispute
+    charge_ref: str | None
+    amount: int  # signed minor units: in for a charge, out for a refund
+    fee: int
+    currency: str  # ISO code, upper case
+    created: datetime
+
+
 class Gateway(ABC):
     name: str
     #: A test clock: `advance_period` jumps a subscription to its renewal (the local test mode has one).
@@ -113,6 +126,10 @@ class Gateway(ABC):
     @abstractmethod
     def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
         """Re-read a paid invoice: its gross, the processor's fee and its charge; None if nothing was charged."""
+
+    @abstractmethod
+    def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
+        """Every balance movement from `start` up to `end`, with the charge each belongs to."""
 
     def advance_period(self, subscription_ref: str) -> str:
         """Jump to the subscription's renewal; returns what happened (renewed, past_due, canceled)."""

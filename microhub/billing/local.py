@@ -17,7 +17,8 @@ from ..errors import NotOurs, ValidationFailed
 from ..extensions import db
 from ..urls import external_url
 from .fees import standard_fee
-from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription, webhook_secret
+from .gateway import (Checkout, Gateway, GatewayError, PaymentDetails, ProcessorTransaction, Subscription,
+                      webhook_secret)
 from .webhooks import ingest
 
 API_VERSION = "2026-10-28.endive"
@@ -48,6 +49,10 @@ def _new_id(prefix: str) -> str:
 
 def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def _at(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
 class LocalGateway(Gateway):
@@ -197,11 +202,24 @@ class LocalGateway(Gateway):
                 charge = self._get(invoice.data["charge"], "charge")
                 if not charge.data["refunded"]:  # refunding twice is a no-op, like an idempotent Stripe call
                     self.emit("charge.refunded", self._put(charge, refunded=True, amount_refunded=charge.data["amount"],
-                                                           refund_reason=reason))
+                                                           refund_reason=reason, refunded_at=_ts(utcnow())))
                 return
 
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         return external_url("memberships.billing")
+
+    def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
+        """The test mode's balance: each paid charge less Stripe's standard fee, and each refund."""
+        found = []
+        for charge in db.session.scalars(db.select(LocalObject).filter_by(kind="charge")):
+            data, currency = charge.data, charge.data["currency"].upper()
+            moments = [("charge", data["created"], data["amount"], standard_fee(data["amount"], currency))]
+            if data.get("refunded"):
+                moments.append(("refund", data.get("refunded_at", data["created"]), -data["amount_refunded"], 0))
+            found += [ProcessorTransaction(ref=f"txn_{kind}_{charge.id}", kind=kind, charge_ref=charge.id,
+                                           amount=amount, fee=fee, currency=currency, created=_at(ts))
+                      for kind, ts, amount, fee in moments if data["paid"] and start <= _at(ts) < end]
+        return found
 
     def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
         """The test mode keeps no balance: the fee is Stripe's standard pricing for the currency (estimated)."""

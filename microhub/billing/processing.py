@@ -1,4 +1,4 @@
-"""The event processing job: each event type becomes a signal the domains above act on; idempotent, safe out of order."""
+"""The event processing job: each event type becomes signals for the domains above; idempotent, safe out of order."""
 from __future__ import annotations
 
 import logging

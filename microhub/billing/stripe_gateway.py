@@ -9,7 +9,7 @@ import stripe
 
 from ..errors import NotOurs
 from ..installation import installation_key
-from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription
+from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, ProcessorTransaction, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +188,12 @@ class StripeGateway(Gateway):
             charge = self._call("charge", self.client.v1.charges.retrieve, ref, {"expand": ["balance_transaction"]})
         return _details(charge)
 
+    def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
+        pages = self._call("balance transactions", self.client.v1.balance_transactions.list, {
+            "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())}, "limit": 100,
+            "expand": ["data.source"]})
+        return [_transaction(txn) for txn in pages.auto_paging_iter()]  # iterating a page alone stops at 100
+
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         # Portal sessions are short-lived and made per click, so each gets its own key.
         session = self._call("billing portal", self.client.v1.billing_portal.sessions.create,
@@ -223,6 +229,18 @@ def _details(charge) -> PaymentDetails:
     return PaymentDetails(charge_ref=charge.id, gross=int(_value(txn, "amount", 0)), fee=int(_value(txn, "fee", 0)),
                           currency=currency, paid_at=_ts(_value(txn, "created")) or paid_at,
                           balance_transaction_ref=txn.id)
+
+
+def _transaction(txn) -> ProcessorTransaction:
+    source = _value(txn, "source")
+    kind = {"charge": "charge", "payment": "charge", "refund": "refund", "payment_refund": "refund",
+            "adjustment": "dispute"}.get(_value(txn, "type"), str(_value(txn, "type")))
+    charge = source if isinstance(source, str) and source.startswith("ch_") else _value(source, "charge")
+    if charge is None and _value(source, "object") == "charge":
+        charge = source.id
+    return ProcessorTransaction(ref=txn.id, kind=kind, charge_ref=charge if isinstance(charge, str) else None,
+                                amount=int(_value(txn, "amount", 0)), fee=int(_value(txn, "fee", 0)),
+                                currency=str(_value(txn, "currency", "")).upper(), created=_ts(_value(txn, "created")))
 
 
 def _key(name: str) -> str:
