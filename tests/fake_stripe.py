@@ -84,6 +84,19 @@ class FakeStripe:
                 node = node.get(part) if isinstance(node.get(part), dict) else {}
         return obj
 
+    def balance_page(self, form: dict) -> dict:
+        """One page of balance transactions, newest first, filtered by `created`, after `starting_after`."""
+        created = form.get("created") or {}
+        found = sorted((o for o in self.objects.values() if o["object"] == "balance_transaction"
+                        and int(created.get("gte", 0)) <= o["created"] < int(created.get("lt", 2**40))),
+                       key=lambda o: (o["created"], o["id"]), reverse=True)
+        if form.get("starting_after"):
+            found = found[[o["id"] for o in found].index(form["starting_after"]) + 1:]
+        limit = int(form.get("limit", 10))
+        data = [self.expanded(o, ["source"] if "data.source" in (form.get("expand") or []) else []) for o in found]
+        return {"object": "list", "url": "/v1/balance_transactions", "has_more": len(found) > limit,
+                "data": data[:limit]}
+
     def paid_invoice(self, *, amount: int, fee: int, currency: str = "eur", settled_in: str | None = None,
                      via: str = "payment_intent") -> dict:
         """An invoice paid through a charge with its balance transaction, as Stripe keeps them (API endive)."""
@@ -91,6 +104,7 @@ class FakeStripe:
                        currency=settled_in or currency, type="charge", status="available")
         charge = self.add("ch", "charge", amount=amount, currency=currency, balance_transaction=txn["id"],
                           paid=True, amount_refunded=0)
+        txn["source"] = charge["id"]
         intent = self.add("pi", "payment_intent", amount=amount, currency=currency, latest_charge=charge["id"])
         invoice = self.add("in", "invoice", status="paid", amount_paid=amount, currency=currency)
         payment = {"type": via, via: intent["id"] if via == "payment_intent" else charge["id"]}
@@ -148,6 +162,8 @@ class FakeStripe:
             found = [o for o in self.objects.values() if o["object"] == "invoice_payment"
                      and o["invoice"] == form.get("invoice")]
             return 200, {"object": "list", "url": path, "has_more": False, "data": found}
+        if method == "GET" and path == "/v1/balance_transactions":
+            return 200, self.balance_page(form)
         if method == "GET" and (match := re.fullmatch(r"/v1/(payment_intents|charges|balance_transactions)/([^/]+)",
                                                        path)):
             obj = self.objects.get(match[2])

@@ -40,3 +40,19 @@ def test_an_invoice_without_a_paid_payment_brought_nothing(stripe_app, fake):
 ])
 def test_standard_pricing_fee(amount, currency, fee):
     assert standard_fee(amount, currency) == fee
+
+
+def test_stripe_balance_transactions_come_from_every_page_with_their_charges(stripe_app, fake):
+    from datetime import datetime, timedelta, timezone
+
+    for n in range(105):  # more than one page of 100
+        fake.paid_invoice(amount=1000 + n, fee=30)
+    refund = fake.add("re", "refund", charge="ch_2", amount=500)
+    fake.add("txn", "balance_transaction", amount=-500, fee=0, currency="eur", type="refund", source=refund["id"])
+    now = datetime.now(timezone.utc)
+    found = gateway().balance_transactions(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert len(found) == 106 and {t.kind for t in found} == {"charge", "refund"}
+    assert all(t.charge_ref and t.charge_ref.startswith("ch_") and t.currency == "EUR" for t in found)
+    assert [t.amount for t in found if t.kind == "refund"] == [-500]
+    listed = [r for r in fake.requests if r.path == "/v1/balance_transactions"]
+    assert len(listed) == 2 and listed[1].form.get("starting_after")
