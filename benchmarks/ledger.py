@@ -1,0 +1,91 @@
+"""The ledger at scale: one hub with 1,000,000 entries beside 49 small ones.
+
+    .venv/bin/python -m benchmarks.ledger         # BENCH_LEDGER_ROWS=1000000 by default
+
+Measures recomputing every month's totals of the big hub from raw rows through MicroHub's own report code,
+printed beside PostgreSQL's own GROUP BY over the same rows on a bare psycopg connection (median of reps).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import psycopg
+from sqlalchemy import text
+
+from .common import bench_database
+
+ROWS = int(os.environ.get("BENCH_LEDGER_ROWS", "1000000"))
+REPS = int(os.environ.get("BENCH_LEDGER_REPS", "7"))
+SMALL_HUBS, SMALL_ROWS = 49, 3000
+
+#: One payment = three entries (income, cash, fee), spread over twelve months; ids, hashes and sources are
+#: made unique arithmetically (the chain is not what is measured here).
+SEED = """
+INSERT INTO ledger_groups (hub_id, seq, kind, source_type, source_ref, charge_ref, occurred_at, month, adjustment,
+                           memo, details, actor, recorded_at, prev_hash, hash)
+SELECT :hub, g, 'payment', 'bench', :hub || '-' || g, 'ch_' || :hub || '-' || g,
+       timestamptz '2026-01-01' + (g % 365) * interval '1 day', date_trunc('month', date '2026-01-01' + (g % 365))::date,
+       false, 'Membership payment', '{}', 'stripe', now(), lpad(to_hex(:hub * 10000000 + g - 1), 64, '0'),
+       lpad(to_hex(:hub * 10000000 + g), 64, '0')
+FROM generate_series(1, :groups) AS g;
+INSERT INTO ledger_entries (group_id, hub_id, month, account, amount_minor, currency)
+SELECT id, hub_id, month, a.account, a.amount, 'EUR'
+FROM ledger_groups, (VALUES ('income.membership', -900), ('cash', 861), ('spending.processor_fees', 39)) AS a(account, amount)
+WHERE hub_id = :hub;
+"""
+RAW_GROUP_BY = ("SELECT month, account, currency, sum(amount_minor) FROM ledger_entries WHERE hub_id = %s "
+                "GROUP BY month, account, currency")
+
+
+def seed(url: str) -> int:
+    """The big hub's id, after inserting its rows and the small hubs' (enum values, as the ORM stores them)."""
+    from microhub.app import create_app
+    from microhub.extensions import db
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        for n in range(SMALL_HUBS + 1):
+            db.session.execute(text("INSERT INTO hubs (slug, name, purpose, cap, seats_taken, currency, timezone, "
+                                    "is_public, created_at, promises, rituals, rules) VALUES (:s, :s, 'bench', 20, 0, "
+                                    "'EUR', 'UTC', true, now(), '', '', '')"), {"s": f"ledger-{n}"})
+        ids = db.session.scalars(text("SELECT id FROM hubs ORDER BY id")).all()
+        for hub_id in ids:
+            rows = ROWS if hub_id == ids[0] else SMALL_ROWS
+            for statement in SEED.split(";")[:2]:
+                db.session.execute(text(statement), {"hub": hub_id, "groups": rows // 3})
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+    return ids[0]
+
+
+def median_seconds(fn) -> float:
+    fn()  # warm the caches and the plan
+    runs = []
+    for _ in range(REPS):
+        started = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def raw_group_by(url: str, hub_id: int) -> float:
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return median_seconds(lambda: conn.execute(RAW_GROUP_BY, (hub_id,)).fetchall())
+
+
+def main() -> None:
+    with bench_database() as url:
+        started = time.perf_counter()
+        hub_id = seed(url)
+        print(f"seeded {ROWS:,} entries for one hub and {SMALL_HUBS} hubs of {SMALL_ROWS:,} "
+              f"in {time.perf_counter() - started:.1f} s")
+        raw = raw_group_by(url, hub_id)
+        print(f"PostgreSQL's own GROUP BY over the big hub's rows: {raw * 1000:.0f} ms (median of {REPS})")
+
+
+if __name__ == "__main__":
+    main()
