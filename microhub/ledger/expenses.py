@@ -220,9 +220,9 @@ def save_settings(hub: Hub, *, two_approvals_above: str, actor) -> MoneySettings
     except ValidationFailed as error:
         raise ValidationFailed(error.message, field="two_approvals_above")
     settings = db.session.get(MoneySettings, hub.id, with_for_update=True)
-    if settings is None:
-        settings = MoneySettings(hub_id=hub.id)
-        db.session.add(settings)
+    if settings is None:  # the hub's first save; a simultaneous one may win the insert, then change its row
+        added_unless_taken(MoneySettings(hub_id=hub.id))
+        settings = db.session.get(MoneySettings, hub.id, with_for_update=True, populate_existing=True)
     before = settings.two_approvals_above
     settings.two_approvals_above = threshold
     db.session.flush()
