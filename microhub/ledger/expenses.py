@@ -74,8 +74,9 @@ def _checked(hub: Hub, info: ExpenseInfo) -> dict:
 
 
 def _attach(expense: Expense, receipt: receipts.Receipt | None) -> None:
-    # Written last, once the row is flushed: a refused form leaves no file behind.
+    # Written last, once the row is flushed: a refused form leaves no file behind, a rolled-back one removes it.
     if receipt is not None:
+        receipts.replaced(expense.receipt_file)
         expense.receipt_file = receipts.store(receipt)
         expense.receipt_type, expense.receipt_name = receipt.mimetype, receipt.name
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from ..errors import ValidationFailed
+from ..extensions import db
 from ..forms import flattened
 
 #: Largest receipt kept, in bytes.
@@ -21,6 +24,8 @@ MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
 EXTENSIONS = {mimetype: extension for _, mimetype, extension in MAGIC}
+#: Files written in the open transaction (removed if it does not commit) and files it replaces (removed if it does).
+_WRITTEN, _REPLACED = "microhub.receipts.written", "microhub.receipts.replaced"
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,36 @@ def store(receipt: Receipt) -> str:
     fd = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(receipt.data)
+    db.session().info.setdefault(_WRITTEN, []).append(target / name)
     return name
+
+
+def replaced(stored_name: str | None) -> None:
+    """The receipt `stored_name` is no longer used: its file goes once the current transaction commits."""
+    if stored_name:
+        db.session().info.setdefault(_REPLACED, []).append(path_of(stored_name))
+
+
+def _remove(paths) -> None:
+    for path in paths or ():
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint commits nothing yet
+        return
+    session.info.pop(_WRITTEN, None)
+    _remove(session.info.pop(_REPLACED, None))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (that one took its lists first): nothing refers to the
+    # files it wrote, and the files it meant to replace are still in use.
+    if transaction.parent is None:
+        _remove(session.info.pop(_WRITTEN, None))
+        session.info.pop(_REPLACED, None)
 
 
 def path_of(stored_name: str) -> Path:

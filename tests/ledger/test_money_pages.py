@@ -175,3 +175,26 @@ def test_the_money_page_lists_expenses_by_state_with_a_link_to_each(app):
     submitted(hub, organizer, payee="Moderator stipend")
     text = signed_in(app, organizer).get(f"/h/{hub.slug}/manage/money").get_data(as_text=True)
     assert "Submitted (1)" in text and "Moderator stipend" in text and ">Money<" in text
+
+
+def test_a_new_receipt_on_a_draft_replaces_the_old_file_once_saved(app, receipts_dir):
+    hub, organizer = organizer_of()
+    expense = _expense_with_receipt(hub, organizer)
+    old = expense.receipt_file
+    client = signed_in(app, organizer)
+    page = f"/h/{hub.slug}/manage/money/expenses/{expense.id}"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    assert client.submit(page, {**expense_data(hub), "receipt": (io.BytesIO(png), "new.png")}).status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Expense, expense.id)
+    assert kept.receipt_file != old and [f.name for f in stored_files(receipts_dir)] == [kept.receipt_file]
+    assert client.get(f"{page}/receipt").data == png
+
+
+def test_a_receipt_written_in_a_transaction_that_rolls_back_is_removed(app, receipts_dir):
+    hub, organizer = organizer_of()
+    expenses.create_draft(hub, info(hub), upload=_upload(PDF, "a.pdf"), actor=organizer)
+    assert len(stored_files(receipts_dir)) == 1
+    db.session.rollback()
+    assert stored_files(receipts_dir) == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(Expense)) == 0
