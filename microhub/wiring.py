@@ -23,13 +23,14 @@ from .hubpage.views import bp as hubpage
 from .hubs.views import bp as hubs
 from .ledger import processor_events
 from .ledger import tasks as ledger_tasks
+from .ledger.views import bp as money
 from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
 from .memberships.waitlist_views import bp as waitlist
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
-              cohorts, cohort_admin, checkins, calendars)
+              cohorts, cohort_admin, checkins, calendars, money)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.

@@ -10,6 +10,7 @@ from microhub.billing.services import create_plan, update_plan
 from microhub.database import utcnow
 from microhub.extensions import db
 from microhub.hubs.models import Role
+from microhub.ledger import budgets, expenses
 from microhub.hubs.services import HubInfo, create_hub, grant_role, revoke_role, update_hub
 from microhub.memberships import joining, leaving, waitlist
 from microhub.memberships.lifecycle import transition
@@ -116,6 +117,45 @@ def offer_declined(hub, organizer):
     return person, "waitlist.declined"
 
 
+def _expense(hub, organizer, *moves):
+    made = expenses.create_draft(hub, expenses.ExpenseInfo("12.00", hub.currency, "spending.tools",
+                                                           expenses.today_in(hub), "Host", "Hosting"), actor=organizer)
+    for move in moves:
+        move(hub, made.id, actor=organizer)
+    return made
+
+
+def expense_recorded(hub, organizer):
+    _expense(hub, organizer)
+    return organizer, "expense.draft"
+
+
+def expense_approved(hub, organizer):
+    _expense(hub, organizer, expenses.submit, expenses.approve)
+    return organizer, "expense.approved"
+
+
+def expense_paid(hub, organizer):
+    _expense(hub, organizer, expenses.submit, expenses.approve, expenses.pay)
+    return organizer, "expense.paid"
+
+
+def expense_rejected(hub, organizer):
+    made = _expense(hub, organizer, expenses.submit)
+    expenses.reject(hub, made.id, reason="Not a hub cost", actor=organizer)
+    return organizer, "expense.rejected"
+
+
+def budget_set(hub, organizer):
+    budgets.set_budget(hub, category="spending.tools", amount="50", month="2026-03", actor=organizer)
+    return organizer, "budget.set"
+
+
+def money_settings(hub, organizer):
+    expenses.save_settings(hub, two_approvals_above="100", actor=organizer)
+    return organizer, "money.settings"
+
+
 def _plan(hub):
     return create_plan(hub, name="Member", includes="", price="9.00", interval="month")
 
@@ -134,7 +174,8 @@ def _offer(hub):
 
 CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
            member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
-           offer_declined]
+           offer_declined, expense_recorded, expense_approved, expense_paid, expense_rejected, budget_set,
+           money_settings]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])

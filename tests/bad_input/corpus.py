@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from microhub.cohorts.models import Enrollment
 from microhub.extensions import db
+from microhub.ledger import expenses
 
 from ..cohorts.helpers import enrolled_members, make_cohort
 from ..factories import RoleFactory, UserFactory
@@ -30,6 +31,7 @@ SLUG = ["UPPER_CASE!", "a", "x" * 50, "new", "a\x00b", "a--b", "-ab", "ab-", "wi
 URL = ["javascript:alert(1)", "ftp://x.example.org", "http://", "https://a b.example.org", "data:text/html,x",
        "https://meet.example.org/x\r\nATTACH:https://evil", "x" * 600]
 WEEKDAY = ["7", "-1", "abc", "", str(10**30), "\x00", "1.5", "²", "١"]
+MONTH = ["2026-13", "2026-00", "26-03", "March", "", "\x00", "1999-12", "2026-3", "x" * 500, "²⁰²⁶-03"]
 CARD = ["", "\x00", "4242\r\n", "x" * 40, "4242 4242 4242 4241", "4000 0000 0000 0002", "١٢٣٤"]
 
 
@@ -43,6 +45,9 @@ class World:
     visitor: object
     enrollment_id: int
     session_id: int
+    #: A draft expense (its page edits it) and a submitted one (it can be rejected).
+    draft_id: int
+    submitted_id: int
 
 
 def build_world() -> World:
@@ -53,7 +58,17 @@ def build_world() -> World:
     member = enrolled_members(cohort)[0]
     enrollment = db.session.scalar(db.select(Enrollment).filter_by(cohort_id=cohort.id, user_id=member.id))
     visitor = UserFactory()
-    return World(hub, plan, cohort, organizer, member, visitor, enrollment.id, cohort.sessions[1].id)
+    draft, submitted = _expenses(hub, organizer)
+    return World(hub, plan, cohort, organizer, member, visitor, enrollment.id, cohort.sessions[1].id, draft, submitted)
+
+
+def _expenses(hub, organizer) -> tuple[int, int]:
+    made = [expenses.create_draft(hub, expenses.ExpenseInfo("12.00", hub.currency, "spending.tools",
+                                                            expenses.today_in(hub), "Host", "Hosting"), actor=organizer)
+            for _ in range(2)]
+    expenses.submit(hub, made[1].id, actor=organizer)
+    db.session.commit()
+    return made[0].id, made[1].id
 
 
 def fingerprint() -> dict[str, str]:

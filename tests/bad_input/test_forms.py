@@ -11,6 +11,7 @@ from ..helpers import signed_in
 from . import corpus as c
 
 DAY = (today_in("Europe/Berlin") + timedelta(days=10)).isoformat()
+TODAY = today_in("Europe/Berlin").isoformat()
 
 
 def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
@@ -23,7 +24,18 @@ def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
     new_cohort = {"title": "Bad input circle", "goal": "Refuse it all.", "format": "pod", "capacity": "6", "weeks": "6",
                   "start_date": DAY, "weekday": "0", "starts_at_time": "19:00", "ends_at_time": "20:30",
                   "timezone": "Europe/Berlin", "meeting_link": "https://meet.example.org/x"}
+    money, expense = f"{hub}/manage/money", {"amount": "12.00", "currency": "EUR", "category": "spending.tools",
+                                             "spent_on": TODAY, "payee": "Host", "description": "Hosting"}
+    expense_bad = {"amount": c.MONEY, "currency": c.ENUM + ["USD"], "category": c.ENUM + ["cash"],
+                   "spent_on": c.DATE + ["2001-01-01"], "payee": c.ONE_LINE + [""], "description": c.TEXT + [""]}
     return [
+        ("organizer", f"{money}/expenses/new", expense, expense_bad),
+        ("organizer", f"{money}/expenses/{w.draft_id}", expense, expense_bad),
+        ("organizer", f"{money}/expenses/{w.submitted_id}/reject", {"reason": "Not ours"}, {"reason": c.TEXT + [""]}),
+        ("organizer", f"{money}/budgets", {"category": "spending.tools", "amount": "50", "month": "2026-03"},
+         {"category": c.ENUM + ["cash"], "amount": [m for m in c.MONEY if m != "0"], "month": c.MONTH}),
+        ("organizer", f"{money}/settings", {"two_approvals_above": "100"},
+         {"two_approvals_above": [m for m in c.MONEY if m not in ("", "0")]}),
         ("anon", "/signup", {"name": "Rosa", "email": "rosa@example.org", "password": "quiet-river-4821",
                              "timezone": "UTC"},
          {"name": c.ONE_LINE, "email": c.EMAIL, "password": c.ONE_LINE, "timezone": c.ZONE}),

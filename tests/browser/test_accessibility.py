@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from microhub import jobs
 from microhub.extensions import db
+from microhub.ledger import expenses
 from microhub.memberships import joining
 
 from ..cohorts.helpers import enrolled_members, make_cohort
@@ -33,6 +34,16 @@ def violations(page, url: str) -> list[str]:
     return problems
 
 
+def _expenses(hub, organizer) -> tuple[int, int]:
+    """A draft (its page has the edit form) and a submitted expense (approve and reject)."""
+    made = [expenses.create_draft(hub, expenses.ExpenseInfo("12.00", hub.currency, "spending.tools",
+                                                            expenses.today_in(hub), "Host", "Hosting"), actor=organizer)
+            for _ in range(2)]
+    expenses.submit(hub, made[1].id, actor=organizer)
+    db.session.commit()
+    return made[0].id, made[1].id
+
+
 def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_server, page):
     hub, plan = hub_with_plan(slug="owls", name="Night Owls", timezone="Europe/Berlin")
     cohort = make_cohort(hub)
@@ -50,9 +61,12 @@ def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_s
             found += violations(page, site + path)
         page.context.clear_cookies()
 
+        draft, submitted = _expenses(hub, organizer)
         log_in(page, site, organizer.email)
+        money = f"/h/{slug}/manage/money"
         for path in (f"/h/{slug}/manage", f"/h/{slug}/manage/cohorts", f"/h/{slug}/manage/cohorts/new",
-                     f"/h/{slug}/manage/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1"):
+                     f"/h/{slug}/manage/cohorts/{cohort.id}", f"/h/{slug}/cohorts/{cohort.id}/weeks/1",
+                     money, f"{money}/expenses/new", f"{money}/expenses/{draft}", f"{money}/expenses/{submitted}"):
             found += violations(page, site + path)
         page.context.clear_cookies()
 
