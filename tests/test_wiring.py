@@ -30,6 +30,7 @@ EXPECTED_TASKS = [
     "microhub.memberships.tasks:enqueue_grace_reminders",
     "microhub.memberships.tasks:end_lapsed_grace",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
+    "microhub.transparency.tasks:remind_unpublished_months",
     "microhub.email:sweep_outbox",
 ]
 
