@@ -19,7 +19,7 @@ def publish(hub: Hub, month: date, *, note: str, actor: User) -> MonthReport:
     """Freeze and publish `month`, audit it, and e-mail every live member who did not opt out."""
     report = publish_month(hub, month, note=note, user_id=actor.id)
     audit.record("report.published", report, actor=actor, month=month.isoformat())
-    link = external_url("transparency.show", slug=hub.slug, _anchor=f"m-{month:%Y-%m}")
+    link = external_url("transparency.show", slug=hub.slug) + f"#m-{month:%Y-%m}"
     opt_out = external_url("transparency.report_emails", slug=hub.slug)
     for user in readers(hub.id):
         send_email(user.email, f"{hub.name}: the report for {month:%B %Y} is out", "report_published",
