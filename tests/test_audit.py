@@ -116,6 +116,19 @@ def offer_declined(hub, organizer):
     return person, "waitlist.declined"
 
 
+def report_published(hub, organizer):
+    from datetime import date
+
+    from microhub.transparency.publishing import publish
+
+    from .transparency.helpers import at, pay
+
+    when = utcnow() - timedelta(days=62)
+    pay(hub, "audited-payment", at(when.year, when.month, 10))
+    publish(hub, date(when.year, when.month, 1), note="", actor=organizer)
+    return organizer, "report.published"
+
+
 def _plan(hub):
     return create_plan(hub, name="Member", includes="", price="9.00", interval="month")
 
@@ -134,7 +147,7 @@ def _offer(hub):
 
 CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
            member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
-           offer_declined]
+           offer_declined, report_published]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
