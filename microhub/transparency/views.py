@@ -35,8 +35,8 @@ def show(slug: str):
     hub = hub_for(slug)
     documents = public_months(hub)
     return render_template("transparency/show.html", hub=hub, documents=documents,
-                           monthly=charts.by_month(documents, hub.currency),
-                           categories=charts.by_category(documents, hub.currency),
+                           month_chart=charts.by_month(documents, hub.currency),
+                           category_chart=charts.by_category(documents, hub.currency),
                            in_currency=in_currency, reconciliation_text=reconciliation_text)
 
 
