@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 from .. import audit
+from ..accounts.models import User
 from ..database import added_unless_taken
 from ..email import send_email
 from ..extensions import db
 from ..hubs.models import Hub, HubRole, Role
-from ..accounts.models import User
 from ..ledger.publishing import claim_reminder, publish_month
 from ..ledger.report_models import MonthReport, ReportOptOut
 from ..memberships.models import LIVE_STATUSES, Membership

@@ -16,7 +16,7 @@ from microhub.ledger.publishing import publish_month
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
 from ..helpers import signed_in
-from .helpers import at, pay, spend, three_months
+from .helpers import at, spend, three_months
 
 NOW = at(2026, 4, 10)
 COLUMNS = ["date", "month", "kind", "account", "label", "memo", "amount_minor", "currency", "direction",

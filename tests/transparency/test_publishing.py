@@ -32,7 +32,7 @@ def world(app):
 
 
 def test_an_organizer_publishes_and_each_member_gets_one_email_with_a_link(app, world):
-    hub, organizer, members = world
+    _, organizer, members = world
     client = signed_in(app, organizer)
     page = client.get(URL).get_data(as_text=True)
     assert "Publish January 2026" in page and "Publish February 2026" not in page
@@ -50,7 +50,7 @@ def test_an_organizer_publishes_and_each_member_gets_one_email_with_a_link(app, 
 
 
 def test_members_who_opted_out_get_no_email(app, world):
-    hub, organizer, members = world
+    _, organizer, members = world
     quiet = signed_in(app, members[0])
     assert quiet.get("/h/owls/report-emails").status_code == 200
     assert db.session.scalar(db.select(db.func.count(ReportOptOut.id))) == 0  # looking changes nothing
