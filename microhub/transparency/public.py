@@ -8,6 +8,7 @@ from datetime import date
 
 from ..extensions import db
 from ..hubs.models import Hub
+from ..ledger.publishing import unpublished_before
 from ..ledger.report_models import MonthReport, Reconciliation
 from ..ledger.reports import current_month, figures_for, month_label
 
@@ -34,7 +35,10 @@ def public_months(hub: Hub) -> list[dict]:
     running = current_month(hub)
     found = []
     if not reports or reports[0].month < running:
-        found.append(_document(figures_for(hub, running), None, checked.get(month_label(running))))
+        document = _document(figures_for(hub, running), None, checked.get(month_label(running)))
+        # Its opening balance then carries months the public does not see: say so, without saying which.
+        document["carries_unpublished"] = unpublished_before(hub.id, running) is not None
+        found.append(document)
     found += [_document(r.figures, r, checked.get(month_label(r.month))) for r in reports]
     return found
 

@@ -39,6 +39,7 @@ def test_the_page_shows_published_months_and_the_running_month_only(client, hub)
     assert 'id="m-2026-02"' not in page and 'id="m-2026-03"' not in page
     assert "Running month: not final" in page and "Our first month in the open." in page
     assert "2 differences" in page and "not checked yet" in page
+    assert "Earlier months are not published yet" in page
     assert 'role="img"' in page and "<title id=" in page and "<table" in page
     assert "style=" not in page and "<script>" not in page  # nothing the CSP would block
 
