@@ -16,7 +16,7 @@ from microhub.ledger.publishing import publish_month
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
 from ..helpers import signed_in
-from .helpers import at, spend, three_months
+from .helpers import at, pay, spend, three_months
 
 NOW = at(2026, 4, 10)
 COLUMNS = ["date", "month", "kind", "account", "label", "memo", "amount_minor", "currency", "direction",
@@ -101,3 +101,15 @@ def test_unpublished_past_months_are_refused_to_everyone_through_page_api_and_ex
             assert client.get(f"/h/owls/transparency/movements.{fmt}?month=2026-03").status_code == 404
         ranged = client.get("/h/owls/transparency/movements.json?from=2026-02-01&to=2026-03-31").get_json()
         assert ranged["movements"] == []
+
+
+def test_members_are_never_named_on_the_page_the_api_or_the_exports(app, client, hub):
+    with time_machine.travel(NOW, tick=False):
+        person = UserFactory(name="Zelda Quixotic-Member", email="zelda.quixotic@example.org")
+        member_of(hub, person)
+        pay(hub, "zelda-apr", at(2026, 4, 3))
+        for url in ("/h/owls/transparency", "/api/v1/hubs/owls/transparency",
+                    "/api/v1/hubs/owls/transparency/2026-04", "/h/owls/transparency/movements.csv?month=2026-04",
+                    "/h/owls/transparency/movements.json?from=2026-01-01&to=2026-04-30"):
+            text = client.get(url).get_data(as_text=True)
+            assert "Zelda" not in text and "quixotic" not in text.lower() and "ch_zelda" not in text, url
