@@ -28,9 +28,13 @@ from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
 from .memberships.waitlist_views import bp as waitlist
+from .transparency import tasks as transparency_tasks
+from .transparency.api import bp as transparency_api
+from .transparency.manage_views import bp as transparency_admin
+from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
-              cohorts, cohort_admin, checkins, calendars, money)
+              cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -42,6 +46,7 @@ PERIODIC_TASKS = (
     memberships_tasks.end_lapsed_grace,
     ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
+    transparency_tasks.remind_unpublished_months,
     email.sweep_outbox,
 )
 

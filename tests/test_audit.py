@@ -154,6 +154,17 @@ def budget_set(hub, organizer):
 def money_settings(hub, organizer):
     expenses.save_settings(hub, two_approvals_above="100", actor=organizer)
     return organizer, "money.settings"
+def report_published(hub, organizer):
+    from datetime import date
+
+    from microhub.transparency.publishing import publish
+
+    from .transparency.helpers import at, pay
+
+    when = utcnow() - timedelta(days=62)
+    pay(hub, "audited-payment", at(when.year, when.month, 10))
+    publish(hub, date(when.year, when.month, 1), note="", actor=organizer)
+    return organizer, "report.published"
 
 
 def _plan(hub):
@@ -175,7 +186,7 @@ def _offer(hub):
 CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
            member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
            offer_declined, expense_recorded, expense_approved, expense_paid, expense_rejected, budget_set,
-           money_settings]
+           money_settings, report_published]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])

@@ -34,6 +34,7 @@ EXPECTED_TASKS = [
     "microhub.memberships.tasks:end_lapsed_grace",
     "microhub.ledger.tasks:reconcile_recent",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
+    "microhub.transparency.tasks:remind_unpublished_months",
     "microhub.email:sweep_outbox",
 ]
 

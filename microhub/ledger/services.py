@@ -73,7 +73,8 @@ def _touch_head(hub_id: int) -> bool:
     return touched.rowcount == 1
 
 
-def _lock_head(hub_id: int) -> LedgerHead:
+def lock_chain(hub_id: int) -> LedgerHead:
+    """The hub's chain head, locked until the transaction ends: appends (and a month's freezing) queue here."""
     if not _touch_head(hub_id):
         added_unless_taken(LedgerHead(hub_id=hub_id, seq=0, hash=GENESIS))
         _touch_head(hub_id)
@@ -92,7 +93,7 @@ def post(hub: Hub, *, kind: GroupKind, source: tuple[str, str], lines: list[Line
     source_type, source_ref = source[0], str(source[1])[:255]
     if existing(source_type, source_ref) is not None:
         return None
-    head = _lock_head(hub.id)
+    head = lock_chain(hub.id)
     if existing(source_type, source_ref) is not None:  # written while we waited for the lock
         return None
     occurred_at = occurred_at.astimezone(timezone.utc)  # hashed as stored: in UTC
@@ -146,7 +147,7 @@ def record_refund(charge_ref: str, *, refunded_total: int, currency: str, occurr
     if payment is None:
         raise PaymentNotRecorded(f"no payment for charge {charge_ref} in the ledger yet")
     hub = db.session.get(Hub, payment.hub_id)
-    _lock_head(hub.id)  # the sum below and the new group are read and written under one lock
+    lock_chain(hub.id)  # the sum below and the new group are read and written under one lock
     refunded = db.session.scalar(
         db.select(db.func.coalesce(db.func.sum(LedgerEntry.amount_minor), 0)).join(LedgerEntry.group)
         .where(LedgerGroup.charge_ref == charge_ref, LedgerGroup.kind == GroupKind.REFUND,

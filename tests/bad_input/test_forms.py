@@ -73,6 +73,9 @@ def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
         ("member", f"/h/{w.hub.slug}/cohorts/{w.cohort.id}/retro", {"worked": "a", "did_not_work": "b", "won": "c"},
          {"worked": c.TEXT, "did_not_work": c.TEXT, "won": c.TEXT}),
         ("visitor", f"{hub}/join", {"plan": str(w.plan.id)}, {"plan": c.ID}),
+        ("organizer", f"{hub}/manage/money/reports", {"month": "2026-01", "note": "A quiet month."},
+         {"month": c.MONTH, "note": c.TEXT}),
+        ("member", f"{hub}/report-emails", {"choice": "stop"}, {"choice": c.ENUM}),
     ]
 
 

@@ -19,7 +19,7 @@ def valid_args(world: c.World) -> dict[str, str]:
     return {"slug": world.hub.slug, "cohort_id": str(world.cohort.id), "session_id": str(world.session_id),
             "plan_id": str(world.plan.id), "membership_id": str(membership), "week": "1", "checkin_id": "1",
             "hold_id": "1", "role_id": "1", "message_id": "1", "action": "cancel", "token": "abc", "ref": "cs_x",
-            "expense_id": str(world.draft_id)}
+            "expense_id": str(world.draft_id), "fmt": "csv", "month": "2026-01"}
 
 
 def cases(app, world: c.World) -> list[tuple[str, str]]:

@@ -77,3 +77,49 @@ def test_public_member_and_organizer_pages_are_accessible_and_fit_a_phone(live_s
         found += violations(page, f"{site}/h/{slug}/join/{hold.id}/cancelled")
         found += violations(page, f"{site}/h/{slug}/join")
     assert found == []
+
+
+def _months_ago(count: int):
+    from datetime import datetime, timezone
+
+    from microhub.database import utcnow
+
+    now = utcnow()
+    index = now.year * 12 + now.month - 1 - count
+    return datetime(index // 12, index % 12 + 1, 10, 12, tzinfo=timezone.utc)
+
+
+def test_transparency_pages_are_accessible_fit_a_phone_and_break_no_csp_rule(live_server, page, screenshot,
+                                                                             browser_errors):
+    from microhub.ledger.models import Account
+    from microhub.ledger.publishing import publish_month
+    from microhub.ledger.reports import month_of
+
+    from ..factories import member_of
+    from ..transparency.helpers import pay, spend
+
+    hub, _ = hub_with_plan(slug="owls", name="Night Owls", timezone="Europe/Berlin")
+    _, organizer = organizer_of(hub)
+    member = member_of(hub)
+    for ago in (3, 2, 1, 0):
+        when = _months_ago(ago)
+        pay(hub, f"pay-{ago}", when, gross=4500 + 300 * ago, fee=130)
+        pay(hub, f"sponsor-{ago}", when, gross=10000, fee=0, income=Account.SPONSOR_INCOME)
+        spend(hub, f"tools-{ago}", when, 1900, Account.TOOLS, "Video calls")
+        spend(hub, f"mod-{ago}", when, 3000 + 500 * ago, Account.MODERATION, "Moderator stipend")
+    for ago in (3, 2):
+        publish_month(hub, month_of(hub, _months_ago(ago)), note="Checked by two organizers.", user_id=organizer.id)
+    db.session.commit()
+    site, slug = live_server, hub.slug
+    found = violations(page, f"{site}/h/{slug}/transparency")
+    screenshot("transparency-phone")
+    screenshot("transparency-phone-top", clip={"x": 0, "y": 0, "width": PHONE_WIDTH, "height": 1400})
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot("transparency-desktop")
+    log_in(page, site, member.email)
+    found += violations(page, f"{site}/h/{slug}/report-emails")
+    page.context.clear_cookies()
+    log_in(page, site, organizer.email)
+    found += violations(page, f"{site}/h/{slug}/manage/money/reports")
+    screenshot("transparency-manage-phone", clip={"x": 0, "y": 0, "width": PHONE_WIDTH, "height": 1400})
+    assert found == [] and browser_errors == []
