@@ -2,8 +2,10 @@
 
     .venv/bin/python -m benchmarks.ledger         # BENCH_LEDGER_ROWS=1000000 by default
 
-Measures recomputing every month's totals of the big hub from raw rows through MicroHub's own report code,
-printed beside PostgreSQL's own GROUP BY over the same rows on a bare psycopg connection (median of reps).
+Measures recomputing every month's totals of the big hub from raw rows through MicroHub's own report code
+(`ledger.reports.months`), printed beside PostgreSQL's own GROUP BY over the same rows on a bare psycopg
+connection (median of reps); and the public report page and the month's JSON for the big hub against the
+same for a hub of 999 rows, in one process, taking turns (requests per second and SQL statements).
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from .common import bench_database
 
 ROWS = int(os.environ.get("BENCH_LEDGER_ROWS", "1000000"))
 REPS = int(os.environ.get("BENCH_LEDGER_REPS", "7"))
-SMALL_HUBS, SMALL_ROWS = 49, 3000
+#: The 49 other hubs; the smallest of them is the 1,000-row page the big hub's page is compared with.
+SMALL_HUBS, SMALL_ROWS = 49, 999
+PAGE_REQUESTS = int(os.environ.get("BENCH_LEDGER_REQUESTS", "200"))
 
 #: One payment = three entries (income, cash, fee), spread over twelve months; ids, hashes and sources are
 #: made unique arithmetically (the chain is not what is measured here).
@@ -77,14 +81,60 @@ def raw_group_by(url: str, hub_id: int) -> float:
         return median_seconds(lambda: conn.execute(RAW_GROUP_BY, (hub_id,)).fetchall())
 
 
+def ours(url: str, hub_id: int) -> float:
+    from microhub.app import create_app
+    from microhub.extensions import db
+    from microhub.hubs.models import Hub
+    from microhub.ledger import reports
+
+    with create_app("test", {"SQLALCHEMY_DATABASE_URI": url}).app_context():
+        hub = db.session.get(Hub, hub_id)
+        return median_seconds(lambda: (reports.months(hub), db.session.rollback()))
+
+
+def pages(url: str, slugs: dict[str, str]) -> dict[str, tuple[float, float, int]]:
+    """(page req/s, JSON req/s, statements per page) for each hub, rounds taking turns."""
+    from sqlalchemy import event
+
+    from microhub.app import create_app
+    from microhub.extensions import db
+
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    month = f"{time.gmtime().tm_year}-{time.gmtime().tm_mon:02d}"  # the running month: public, not final
+    seen = {"n": 0}
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: seen.__setitem__("n", seen["n"] + 1))
+    results = {name: [[], [], 0] for name in slugs}
+    for _ in range(3):
+        for name, slug in slugs.items():
+            for index, path in enumerate((f"/h/{slug}/transparency", f"/api/v1/hubs/{slug}/transparency/{month}")):
+                assert client.get(path).status_code == 200, path
+                seen["n"] = 0
+                started = time.perf_counter()
+                for _ in range(PAGE_REQUESTS):
+                    client.get(path)
+                results[name][index].append(PAGE_REQUESTS / (time.perf_counter() - started))
+                if index == 0:
+                    results[name][2] = seen["n"] // PAGE_REQUESTS
+    return {name: (statistics.median(page), statistics.median(api), count) for name, (page, api, count)
+            in results.items()}
+
+
 def main() -> None:
     with bench_database() as url:
         started = time.perf_counter()
         hub_id = seed(url)
         print(f"seeded {ROWS:,} entries for one hub and {SMALL_HUBS} hubs of {SMALL_ROWS:,} "
               f"in {time.perf_counter() - started:.1f} s")
-        raw = raw_group_by(url, hub_id)
-        print(f"PostgreSQL's own GROUP BY over the big hub's rows: {raw * 1000:.0f} ms (median of {REPS})")
+        raw, mine = raw_group_by(url, hub_id), ours(url, hub_id)
+        print(f"every month's totals of the big hub: ledger.reports.months {mine * 1000:.0f} ms, PostgreSQL's own "
+              f"GROUP BY {raw * 1000:.0f} ms (median of {REPS}; ratio {mine / raw:.2f})")
+        figures = pages(url, {"big": "ledger-0", "small": "ledger-1"})
+        for name, (page, api, count) in figures.items():
+            print(f"{name} hub: page {page:.0f} req/s, month JSON {api:.0f} req/s, {count} statements per page")
+        print(f"page ratio big/small {figures['big'][0] / figures['small'][0]:.2f}, "
+              f"JSON ratio {figures['big'][1] / figures['small'][1]:.2f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from datetime import date
 from ..database import utcnow
 from ..extensions import db
 from ..hubs.models import Hub
-from .expense_models import Budget
+from .budgets import budget_for
 from .models import SPENDING_CATEGORIES, Account, LedgerEntry, LedgerGroup
 from .report_models import MonthReport
 from .services import month_of
@@ -94,16 +94,6 @@ def _opening(hub_id: int, month: date) -> dict[str, int]:
     return opening
 
 
-def budgets(hub_id: int, month: date) -> dict[Account, int]:
-    """Each category's monthly budget in force in `month`: its latest row from `month` or before."""
-    outer, inner = db.aliased(Budget), db.aliased(Budget)
-    latest = (db.select(db.func.max(inner.month))
-              .where(inner.hub_id == outer.hub_id, inner.category == outer.category, inner.month <= month)
-              .scalar_subquery())
-    query = db.select(outer.category, outer.amount_minor).where(outer.hub_id == hub_id, outer.month == latest)
-    return {category: int(amount) for category, amount in db.session.execute(query)}
-
-
 def _adjustments(hub_id: int, month: date) -> list[dict]:
     """Movements booked into `month` because their own month was published already, with their cash effect."""
     cash = db.func.coalesce(db.func.sum(LedgerEntry.amount_minor).filter(LedgerEntry.account == Account.CASH), 0)
@@ -141,7 +131,7 @@ def figures_for(hub: Hub, month: date) -> dict:
     opening = _opening(hub.id, month)
     currencies = sorted(set(sums) | {c for c, v in opening.items() if v} | {hub.currency},
                         key=lambda c: (c != hub.currency, c))
-    planned = budgets(hub.id, month)
+    planned = budget_for(hub.id, month)
     adjustments = _adjustments(hub.id, month)
     per_currency = []
     for currency in currencies:

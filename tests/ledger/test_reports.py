@@ -12,7 +12,8 @@ from microhub.extensions import db
 from microhub.ledger.expense_models import Budget
 from microhub.ledger.models import Account, LedgerGroup
 from microhub.ledger.publishing import parse_month, publish_month
-from microhub.ledger.reports import budgets, figures_for, months
+from microhub.ledger.budgets import budget_for as budgets
+from microhub.ledger.reports import figures_for, months
 
 from ..factories import HubFactory
 from ..transparency.helpers import at, cash_through, pay, spend, three_months
