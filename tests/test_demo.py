@@ -76,3 +76,6 @@ def test_demo_has_twelve_months_of_money_written_once_with_an_intact_chain(app):
     spent = set(db.session.scalars(db.select(LedgerEntry.account).where(LedgerEntry.hub_id == hub.id)))
     assert {Account.TOOLS, Account.MODERATION, Account.EVENTS, Account.SCHOLARSHIPS} <= spent
     assert chain.verify(hub.id).ok
+    from microhub.ledger.report_models import MonthReport
+
+    assert db.session.scalar(db.select(db.func.count(MonthReport.id)).filter_by(hub_id=hub.id)) == 11

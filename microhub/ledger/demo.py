@@ -10,6 +10,8 @@ from ..database import added_unless_taken, utcnow
 from ..extensions import db
 from .expense_models import Budget, Expense, ExpenseStatus
 from .models import Account, GroupKind, LedgerGroup
+from .publishing import publish_month
+from .report_models import MonthReport
 from .services import Line, post, record_payment, record_refund
 
 #: Monthly budgets, in cents, from the first demo month on.
@@ -24,6 +26,13 @@ EXPENSES = [
     (Account.SCHOLARSHIPS, 900, "Scholarship seat", "One member's seat, paid by the scholarship fund", 5, 1),
     (Account.OTHER, 2400, "Print shop", "Stickers for the first meetup", 4, 12),
 ]
+
+
+#: What the organizers wrote with some of the reports (by month, oldest first).
+NOTES = {0: "Our first month with a public report: dues in, hosting out.",
+         2: "A moderator stipend starts this month, as the members voted.",
+         5: "One refund: a member who left in their first week.",
+         9: "The show and tell room is now booked every quarter."}
 
 
 def _months(today: date) -> list[date]:
@@ -50,6 +59,10 @@ def load_money(hub, organizer) -> None:
         for n, month in enumerate(months):
             _expenses(hub, organizer, month, n)
     db.session.flush()
+    published = set(db.session.scalars(db.select(MonthReport.month).filter_by(hub_id=hub.id)))
+    for month in months[:-1]:  # every closed month is out in the open; the running one is not final
+        if month not in published:
+            publish_month(hub, month, note=NOTES.get(months.index(month), ""), user_id=organizer.id)
 
 
 def _dues(hub, month: date, n: int) -> None:
