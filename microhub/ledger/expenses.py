@@ -15,8 +15,9 @@ from ..hubs.models import Hub, HubRole, Role
 from ..money import to_minor
 from . import receipts
 from .expense_models import Expense, ExpenseApproval, ExpenseStatus as S, MoneySettings
-from .models import SPENDING_CATEGORIES, Account, GroupKind
+from .models import SPENDING_CATEGORIES, Account, GroupKind, LedgerGroup
 from .services import Line, existing, post
+from .services import correct as corrected
 
 #: The moves an expense may make; rejected and paid are final.
 ALLOWED = {
@@ -193,6 +194,31 @@ def pay(hub: Hub, expense_id: int, *, actor) -> Expense:
                  actor=actor.email, memo=expense.description) or existing(*source)
     expense.ledger_group_id = group.id
     transition(expense, S.PAID, actor=actor, ledger_group_id=group.id)
+    return expense
+
+
+def correct(hub: Hub, expense_id: int, *, amount: str, category: str, reason: str, actor) -> Expense:
+    """Fix a paid expense's amount or category: the ledger keeps the first figures, their reversal and the right
+    ones (a correction, never an edit); the expense shows the right figures from now on."""
+    expense = found_in_hub(Expense, expense_id, MISSING, lock=True, hub_id=hub.id)
+    if expense.status is not S.PAID or expense.ledger_group_id is None:
+        raise IllegalMove("Only a paid expense is corrected; change a draft instead.")
+    new_amount = to_minor(amount, hub.currency)
+    if new_amount == 0 or category not in {c.value for c in SPENDING_CATEGORIES}:
+        raise ValidationFailed("Give the right amount (more than nothing) and one of the spending categories.",
+                               field="amount")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500 or not one_line(reason):
+        raise ValidationFailed("Say why, in one line (it is public with the correction).", field="reason")
+    before = {"amount_minor": expense.amount_minor, "category": expense.category.value}
+    group = db.session.get(LedgerGroup, expense.ledger_group_id)
+    fixed = corrected(group, lines=[Line(Account(category), new_amount, expense.currency),
+                                    Line(Account.CASH, -new_amount, expense.currency)],
+                      reason=reason, actor=actor.email, occurred_at=utcnow())
+    expense.amount_minor, expense.category, expense.ledger_group_id = new_amount, Account(category), fixed.id
+    db.session.flush()
+    audit.record("expense.corrected", expense, actor=actor, before=before, amount_minor=new_amount,
+                 category=category, reason=reason, ledger_group_id=fixed.id)
     return expense
 
 

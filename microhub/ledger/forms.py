@@ -24,6 +24,13 @@ class ExpenseForm(Form):
                         description="A PDF, PNG or JPEG of at most 5 MB; only the hub's organizers can open it.")
 
 
+class CorrectionForm(Form):
+    amount = StringField("Right amount", validators=[DataRequired(), Length(max=20)], description="For example 45.90")
+    category = SelectField("Right category", choices=CATEGORY_CHOICES)
+    reason = StringField("Why (public, with the correction)", validators=[
+        DataRequired(message="Say why: it is public with the correction."), Length(max=500)])
+
+
 class RejectForm(Form):
     reason = TextAreaField("Why it is rejected", validators=[DataRequired(), Length(max=1000)])
 

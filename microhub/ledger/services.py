@@ -57,10 +57,14 @@ def month_of(hub: Hub, moment: datetime) -> date:
     return date(local.year, local.month, 1)
 
 
+def _last_published(hub_id: int) -> date | None:
+    return db.session.scalar(db.select(db.func.max(MonthReport.month)).where(MonthReport.hub_id == hub_id))
+
+
 def _booked_month(hub: Hub, moment: datetime) -> tuple[date, bool]:
     """The month a movement counts in: its own, or the month after the last published one (an adjustment)."""
     month = month_of(hub, moment)
-    last = db.session.scalar(db.select(db.func.max(MonthReport.month)).where(MonthReport.hub_id == hub.id))
+    last = _last_published(hub.id)
     if last is not None and month <= last:
         return (date(last.year + last.month // 12, last.month % 12 + 1, 1), True)
     return month, False
@@ -87,8 +91,12 @@ def existing(source_type: str, source_ref: str) -> LedgerGroup | None:
 
 def post(hub: Hub, *, kind: GroupKind, source: tuple[str, str], lines: list[Line], occurred_at: datetime,
          actor: str, memo: str = "", charge_ref: str | None = None, details: dict | None = None,
-         reason: str | None = None, reverses: LedgerGroup | None = None) -> LedgerGroup | None:
-    """Append one movement to `hub`'s ledger; None when `source` wrote one already (a repeated delivery)."""
+         reason: str | None = None, reverses: LedgerGroup | None = None,
+         changes_month: date | None = None) -> LedgerGroup | None:
+    """Append one movement to `hub`'s ledger; None when `source` wrote one already (a repeated delivery).
+
+    `changes_month`: the month a reversal or correction changes; when it is published, the movement is shown
+    as an adjustment in the month it is booked in."""
     check_lines(lines)
     source_type, source_ref = source[0], str(source[1])[:255]
     if existing(source_type, source_ref) is not None:
@@ -98,6 +106,9 @@ def post(hub: Hub, *, kind: GroupKind, source: tuple[str, str], lines: list[Line
         return None
     occurred_at = occurred_at.astimezone(timezone.utc)  # hashed as stored: in UTC
     month, adjustment = _booked_month(hub, occurred_at)
+    if changes_month is not None and not adjustment:
+        last = _last_published(hub.id)
+        adjustment = last is not None and changes_month <= last
     group = LedgerGroup(hub_id=hub.id, seq=head.seq + 1, kind=kind, source_type=source_type, source_ref=source_ref,
                         charge_ref=charge_ref, occurred_at=occurred_at, month=month, adjustment=adjustment,
                         memo=memo, reason=reason, reverses_id=reverses.id if reverses else None,
@@ -121,7 +132,19 @@ def reverse(group: LedgerGroup, *, reason: str, actor: str, occurred_at: datetim
     lines = [Line(e.account, -e.amount_minor, e.currency) for e in group.entries]
     return post(db.session.get(Hub, group.hub_id), kind=GroupKind.REVERSAL, source=("reversal", str(group.id)),
                 lines=lines, occurred_at=occurred_at, actor=actor, memo=f"Reversal of #{group.seq}",
-                reason=reason, reverses=group, charge_ref=group.charge_ref)
+                reason=reason, reverses=group, charge_ref=group.charge_ref, changes_month=group.month)
+
+
+def correct(group: LedgerGroup, *, lines: list[Line], reason: str, actor: str,
+            occurred_at: datetime) -> LedgerGroup:
+    """A correction: the wrong movement reversed, then the right one written, both dated now with the reason; the
+    original stays as it was. In a published month's stead they land in the running month, as adjustments."""
+    check_lines(lines)
+    if reverse(group, reason=reason, actor=actor, occurred_at=occurred_at) is None:
+        raise ValidationFailed("This movement was corrected already; correct its correction instead.")
+    return post(db.session.get(Hub, group.hub_id), kind=GroupKind.CORRECTION, source=("correction", str(group.id)),
+                lines=lines, occurred_at=occurred_at, actor=actor, memo=group.memo, reason=reason.strip(),
+                charge_ref=group.charge_ref, details={"corrects": group.seq}, changes_month=group.month)
 
 
 def record_payment(hub: Hub, *, source: tuple[str, str], income: Account, gross: int, fee: int, currency: str,

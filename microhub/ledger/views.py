@@ -14,7 +14,7 @@ from ..hubs.access import Permission, hub_for, in_hub_or_404
 from ..money import CURRENCIES
 from . import budgets, expenses, receipts
 from .expense_models import Expense, ExpenseStatus
-from .forms import BudgetForm, ExpenseForm, MoneySettingsForm, RejectForm
+from .forms import BudgetForm, CorrectionForm, ExpenseForm, MoneySettingsForm, RejectForm
 
 bp = Blueprint("money", __name__)
 
@@ -96,13 +96,17 @@ def new_expense(slug: str):
     return render_template("ledger/expense_new.html", hub=hub, form=form), 400 if form.errors else 200
 
 
-def _show(hub, expense: Expense, form: ExpenseForm | None = None, reject_form: RejectForm | None = None):
+def _show(hub, expense: Expense, form: ExpenseForm | None = None, reject_form: RejectForm | None = None,
+          correct_form: CorrectionForm | None = None):
     if form is None and expense.status is ExpenseStatus.DRAFT:
         form = ExpenseForm(formdata=None, obj=expense, currency=expense.currency, category=expense.category.value,
                            amount=_amount_text(expense.amount_minor, expense.currency))
     reject_form = reject_form or RejectForm(formdata=None)
-    failed = bool((form and form.errors) or reject_form.errors)
+    correct_form = correct_form or CorrectionForm(formdata=None, category=expense.category.value,
+                                                  amount=_amount_text(expense.amount_minor, expense.currency))
+    failed = bool((form and form.errors) or reject_form.errors or correct_form.errors)
     return render_template("ledger/expense.html", hub=hub, expense=expense, form=form, reject_form=reject_form,
+                           correct_form=correct_form,
                            confirm=ConfirmForm(), needed=expenses.approvals_needed(hub, expense),
                            statuses=ExpenseStatus), 400 if failed else 200
 
@@ -178,6 +182,25 @@ def reject(slug: str, expense_id: int):
             flash("Expense rejected.", "success")
             return redirect(url_for("money.expense", slug=hub.slug, expense_id=found.id))
     return _show(hub, found, reject_form=form)
+
+
+@bp.post("/h/<slug>/manage/money/expenses/<int:expense_id>/correct")
+def correct(slug: str, expense_id: int):
+    hub = hub_for(slug, Permission.MANAGE)
+    found = in_hub_or_404(Expense, expense_id, hub_id=hub.id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            expenses.correct(hub, found.id, amount=form.amount.data, category=form.category.data,
+                             reason=form.reason.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Corrected: the ledger keeps the first figures, their reversal and the right ones.", "success")
+            return redirect(url_for("money.expense", slug=hub.slug, expense_id=found.id))
+    return _show(hub, found, correct_form=form)
 
 
 @bp.get("/h/<slug>/manage/money/expenses/<int:expense_id>/receipt")

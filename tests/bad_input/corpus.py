@@ -47,9 +47,10 @@ class World:
     visitor: object
     enrollment_id: int
     session_id: int
-    #: A draft expense (its page edits it) and a submitted one (it can be rejected).
+    #: A draft expense (its page edits it), a submitted one (it can be rejected) and a paid one (corrected).
     draft_id: int
     submitted_id: int
+    paid_id: int
 
 
 def build_world() -> World:
@@ -60,17 +61,20 @@ def build_world() -> World:
     member = enrolled_members(cohort)[0]
     enrollment = db.session.scalar(db.select(Enrollment).filter_by(cohort_id=cohort.id, user_id=member.id))
     visitor = UserFactory()
-    draft, submitted = _expenses(hub, organizer)
-    return World(hub, plan, cohort, organizer, member, visitor, enrollment.id, cohort.sessions[1].id, draft, submitted)
+    draft, submitted, paid = _expenses(hub, organizer)
+    return World(hub, plan, cohort, organizer, member, visitor, enrollment.id, cohort.sessions[1].id, draft, submitted,
+                 paid)
 
 
-def _expenses(hub, organizer) -> tuple[int, int]:
+def _expenses(hub, organizer) -> tuple[int, int, int]:
     made = [expenses.create_draft(hub, expenses.ExpenseInfo("12.00", hub.currency, "spending.tools",
                                                             expenses.today_in(hub), "Host", "Hosting"), actor=organizer)
-            for _ in range(2)]
-    expenses.submit(hub, made[1].id, actor=organizer)
+            for _ in range(3)]
+    for move in (expenses.submit, expenses.approve, expenses.pay):
+        for expense in made[1 + (move is not expenses.submit):]:
+            move(hub, expense.id, actor=organizer)
     db.session.commit()
-    return made[0].id, made[1].id
+    return made[0].id, made[1].id, made[2].id
 
 
 def fingerprint() -> dict[str, str]:
