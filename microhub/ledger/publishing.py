@@ -8,7 +8,7 @@ from ..database import added_unless_taken
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
-from .models import LedgerGroup
+from .models import LedgerGroup, LedgerHead
 from .report_models import MonthReport, ReportReminder
 from .reports import current_month, figures_for, next_month
 from .services import lock_chain
@@ -63,20 +63,30 @@ def month_end(hub: Hub, month: date) -> datetime:
     return datetime.combine(next_month(month), datetime.min.time(), tzinfo=ZoneInfo(hub.timezone))
 
 
+#: How many closed months back the reminder looks: a month unpublished for longer has been reminded already.
+RECENT_MONTHS = 13
+
+
 def overdue(now: datetime, limit: int = 200) -> list[tuple[int, date]]:
     """(hub id, month) of closed months with movements, unpublished and not reminded, ended 15 days ago or more.
 
     One query finds the candidates loosely (in UTC, with a day to spare); each hub's zone decides exactly.
     """
     latest_month = (now - REMIND_AFTER + timedelta(days=1)).date().replace(day=1)
+    # Every hub with a ledger, crossed with the year of months before `latest_month`: each pair is one probe of
+    # the (hub_id, month) index, so the tick never scans a big hub's movements.
+    window = [latest_month]
+    for _ in range(RECENT_MONTHS):
+        window.append((window[-1] - timedelta(days=1)).replace(day=1))
+    months = db.union_all(*(db.select(db.literal(m, type_=db.Date).label("month")) for m in window[1:])).subquery()
+    pair = (LedgerHead.hub_id, months.c.month)
     rows = db.session.execute(
-        db.select(LedgerGroup.hub_id, LedgerGroup.month).distinct()
-        .where(LedgerGroup.month < latest_month,
-               ~db.select(MonthReport.id).where(MonthReport.hub_id == LedgerGroup.hub_id,
-                                                MonthReport.month == LedgerGroup.month).exists(),
-               ~db.select(ReportReminder.id).where(ReportReminder.hub_id == LedgerGroup.hub_id,
-                                                   ReportReminder.month == LedgerGroup.month).exists())
-        .order_by(LedgerGroup.hub_id, LedgerGroup.month).limit(limit)).all()
+        db.select(*pair).select_from(LedgerHead).join(months, db.true())
+        .where(db.select(LedgerGroup.id).where(LedgerGroup.hub_id == pair[0], LedgerGroup.month == pair[1]).exists(),
+               ~db.select(MonthReport.id).where(MonthReport.hub_id == pair[0], MonthReport.month == pair[1]).exists(),
+               ~db.select(ReportReminder.id).where(ReportReminder.hub_id == pair[0],
+                                                   ReportReminder.month == pair[1]).exists())
+        .order_by(*pair).limit(limit)).all()
     hubs = {h.id: h for h in db.session.scalars(db.select(Hub).where(Hub.id.in_({r[0] for r in rows})))}
     return [(hub_id, month) for hub_id, month in rows if month_end(hubs[hub_id], month) + REMIND_AFTER <= now]
 
