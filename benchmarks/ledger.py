@@ -60,10 +60,27 @@ def seed(url: str) -> int:
             for statement in SEED.split(";")[:2]:
                 db.session.execute(text(statement), {"hub": hub_id, "groups": rows // 3})
         db.session.commit()
+        _publish_closed_months(ids)
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         db.engine.dispose()
     return ids[0]
+
+
+def _publish_closed_months(hub_ids: list[int]) -> None:
+    """As a hub with a year behind it would have: every closed month published, the running one live."""
+    from microhub.extensions import db
+    from microhub.hubs.models import Hub
+    from microhub.ledger.publishing import publish_month
+    from microhub.ledger.reports import current_month
+
+    for hub_id in hub_ids:
+        hub = db.session.get(Hub, hub_id)
+        months = sorted(set(db.session.scalars(text(f"SELECT DISTINCT month FROM ledger_groups WHERE hub_id = {hub_id}"))))
+        for month in months:
+            if month < current_month(hub):
+                publish_month(hub, month, note="", user_id=None)
+        db.session.commit()
 
 
 def median_seconds(fn) -> float:

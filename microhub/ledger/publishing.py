@@ -27,10 +27,15 @@ def parse_month(text: str | None) -> date | None:
 
 
 def unpublished_before(hub_id: int, month: date) -> date | None:
-    """The earliest month before `month` with movements that is not published yet."""
-    published = db.select(MonthReport.month).where(MonthReport.hub_id == hub_id)
+    """The earliest month before `month` with movements that is not published yet.
+
+    Months are published in order, so those are the months after the last published one: the first of them
+    is the first (hub_id, month) index entry past it, one probe however many movements the hub has.
+    """
+    last = db.session.scalar(db.select(db.func.max(MonthReport.month)).where(MonthReport.hub_id == hub_id))
+    after = [LedgerGroup.month > last] if last is not None else []
     return db.session.scalar(db.select(db.func.min(LedgerGroup.month)).where(
-        LedgerGroup.hub_id == hub_id, LedgerGroup.month < month, LedgerGroup.month.not_in(published)))
+        LedgerGroup.hub_id == hub_id, LedgerGroup.month < month, *after))
 
 
 def publish_month(hub: Hub, month: date, *, note: str, user_id: int | None) -> MonthReport:
