@@ -38,6 +38,9 @@ INSERT INTO ledger_entries (group_id, hub_id, month, account, amount_minor, curr
 SELECT id, hub_id, month, a.account, a.amount, 'EUR'
 FROM ledger_groups, (VALUES ('income.membership', -900), ('cash', 861), ('spending.processor_fees', 39)) AS a(account, amount)
 WHERE hub_id = :hub;
+INSERT INTO ledger_month_totals (hub_id, month, account, currency, amount_minor)
+SELECT hub_id, month, account, currency, sum(amount_minor) FROM ledger_entries WHERE hub_id = :hub
+GROUP BY hub_id, month, account, currency;
 """
 RAW_GROUP_BY = ("SELECT month, account, currency, sum(amount_minor) FROM ledger_entries WHERE hub_id = %s "
                 "GROUP BY month, account, currency")
@@ -57,7 +60,7 @@ def seed(url: str) -> int:
         ids = db.session.scalars(text("SELECT id FROM hubs ORDER BY id")).all()
         for hub_id in ids:
             rows = ROWS if hub_id == ids[0] else SMALL_ROWS
-            for statement in SEED.split(";")[:2]:
+            for statement in SEED.split(";")[:3]:
                 db.session.execute(text(statement), {"hub": hub_id, "groups": rows // 3})
         db.session.commit()
         _publish_closed_months(ids)

@@ -8,6 +8,6 @@ from .billing.local import LocalObject  # noqa: F401
 from .billing.models import PaymentEvent, Plan  # noqa: F401
 from .memberships.models import Membership, SeatHold, WaitlistEntry, WaitlistOffer  # noqa: F401
 from .cohorts.models import CalendarFeed, CheckIn, CheckInReply, Cohort, CohortSession, Enrollment, Retro  # noqa: F401
-from .ledger.models import LedgerEntry, LedgerGroup, LedgerHead  # noqa: F401
+from .ledger.models import LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal  # noqa: F401
 from .ledger.report_models import MonthReport, Reconciliation, ReportOptOut, ReportReminder  # noqa: F401
 from .ledger.expense_models import Budget, Expense, ExpenseApproval, MoneySettings  # noqa: F401

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..extensions import db
-from .models import LedgerGroup, LedgerHead
+from .models import LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal
 
 #: The `prev_hash` of a hub's first group.
 GENESIS = "0" * 64
@@ -67,4 +67,12 @@ def verify(hub_id: int) -> Verification:
     head = db.session.get(LedgerHead, hub_id)
     if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev):
         result.problems.append(f"the chain's head says #{head.seq}, but the last group is #{expected_seq - 1}")
+    if _sums(LedgerEntry, hub_id) != _sums(LedgerMonthTotal, hub_id):
+        result.problems.append("the month totals disagree with the entries they sum")
     return result
+
+
+def _sums(model, hub_id: int) -> dict:
+    rows = db.session.execute(db.select(model.month, model.account, model.currency, db.func.sum(model.amount_minor))
+                              .where(model.hub_id == hub_id).group_by(model.month, model.account, model.currency))
+    return {(month, account, currency): int(total) for month, account, currency, total in rows if total}

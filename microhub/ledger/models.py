@@ -148,3 +148,17 @@ class LedgerHead(db.Model):
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerMonthTotal(db.Model):
+    """Per hub, month, account and currency: the sum of its entries, kept by `services.post` as it appends (under
+    the chain's lock), so a month's report reads a handful of rows however many movements it holds. Derived, not
+    the record: `chain.verify` checks it against the entries."""
+
+    __tablename__ = "ledger_month_totals"
+
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="RESTRICT"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    account: Mapped[Account] = mapped_column(value_enum(Account, 30), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..hubs.models import Hub
 from .budgets import budget_for
 from .models import SPENDING_CATEGORIES, Account, LedgerEntry, LedgerGroup
+from .models import LedgerMonthTotal as Totals
 from .report_models import MonthReport
 from .services import month_of
 
@@ -50,12 +51,12 @@ def _published(hub_id: int) -> dict[date, MonthReport]:
 def months(hub: Hub) -> list[dict]:
     """Every month with entries, oldest first, live from the ledger: the last 12 months and every published one.
 
-    One GROUP BY over the hub's entries (month, account, currency) and one read of the published months.
+    One read of the hub's month totals (kept beside the entries by `services.post`) and of the published months.
     """
     rows = db.session.execute(
-        db.select(LedgerEntry.month, LedgerEntry.currency, LedgerEntry.account, db.func.sum(LedgerEntry.amount_minor))
-        .where(LedgerEntry.hub_id == hub.id)
-        .group_by(LedgerEntry.month, LedgerEntry.currency, LedgerEntry.account)).all()
+        db.select(Totals.month, Totals.currency, Totals.account, db.func.sum(Totals.amount_minor))
+        .where(Totals.hub_id == hub.id)
+        .group_by(Totals.month, Totals.currency, Totals.account)).all()
     published = _published(hub.id)
     sums: dict[tuple[date, str], dict[Account, int]] = defaultdict(dict)
     for month, currency, account, amount in rows:  # aggregated rows: a handful per month
@@ -85,11 +86,11 @@ def _opening(hub_id: int, month: date) -> dict[str, int]:
     last = db.session.scalar(db.select(MonthReport).where(MonthReport.hub_id == hub_id, MonthReport.month < month)
                              .order_by(MonthReport.month.desc()).limit(1))
     opening = {c["currency"]: c["closing"] for c in (last.figures["currencies"] if last else [])}
-    since = [LedgerEntry.month > last.month] if last else []
+    since = [Totals.month > last.month] if last else []
     for currency, amount in db.session.execute(
-            db.select(LedgerEntry.currency, db.func.sum(LedgerEntry.amount_minor))
-            .where(LedgerEntry.hub_id == hub_id, LedgerEntry.account == Account.CASH, LedgerEntry.month < month,
-                   *since).group_by(LedgerEntry.currency)):
+            db.select(Totals.currency, db.func.sum(Totals.amount_minor))
+            .where(Totals.hub_id == hub_id, Totals.account == Account.CASH, Totals.month < month,
+                   *since).group_by(Totals.currency)):
         opening[currency] = opening.get(currency, 0) + int(amount)
     return opening
 
@@ -122,9 +123,9 @@ def figures_for(hub: Hub, month: date) -> dict:
     budgets, the adjustments, the final hash, and whether it is published.
     """
     rows = db.session.execute(
-        db.select(LedgerEntry.currency, LedgerEntry.account, db.func.sum(LedgerEntry.amount_minor))
-        .where(LedgerEntry.hub_id == hub.id, LedgerEntry.month == month)
-        .group_by(LedgerEntry.currency, LedgerEntry.account)).all()
+        db.select(Totals.currency, Totals.account, db.func.sum(Totals.amount_minor))
+        .where(Totals.hub_id == hub.id, Totals.month == month)
+        .group_by(Totals.currency, Totals.account)).all()
     sums: dict[str, dict[Account, int]] = defaultdict(dict)
     for currency, account, amount in rows:
         sums[currency][account] = int(amount)

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..hubs.models import Hub
 from ..money import CURRENCIES, MAX_MINOR
 from .chain import GENESIS, content, digest
-from .models import Account, GroupKind, LedgerEntry, LedgerGroup, LedgerHead
+from .models import Account, GroupKind, LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal
 from .report_models import MonthReport
 
 #: Most one line may move: far above any single payment (Stripe's ceiling) yet safe in every column and sum.
@@ -120,8 +120,22 @@ def post(hub: Hub, *, kind: GroupKind, source: tuple[str, str], lines: list[Line
     db.session.add(group)
     db.session.flush()
     head.seq, head.hash = group.seq, group.hash
+    _add_to_totals(hub.id, month, lines)
     db.session.flush()
     return group
+
+
+def _add_to_totals(hub_id: int, month: date, lines: list[Line]) -> None:
+    """Keep the month's per-account sums beside the entries (the chain's lock is held: no one else adds here)."""
+    for line in lines:
+        key = (LedgerMonthTotal.hub_id == hub_id, LedgerMonthTotal.month == month,
+               LedgerMonthTotal.account == line.account, LedgerMonthTotal.currency == line.currency)
+        added = db.session.execute(db.update(LedgerMonthTotal).where(*key)
+                                   .values(amount_minor=LedgerMonthTotal.amount_minor + line.amount_minor)
+                                   .execution_options(synchronize_session=False))
+        if added.rowcount == 0:
+            db.session.add(LedgerMonthTotal(hub_id=hub_id, month=month, account=line.account,
+                                            currency=line.currency, amount_minor=line.amount_minor))
 
 
 def reverse(group: LedgerGroup, *, reason: str, actor: str, occurred_at: datetime) -> LedgerGroup | None:

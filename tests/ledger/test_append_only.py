@@ -95,6 +95,8 @@ def _behind_its_back(statement: str) -> None:
      "does not match its hash"),
     ("UPDATE ledger_groups SET memo = 'rewritten' WHERE seq = 1", "does not match its hash"),
     ("DELETE FROM ledger_entries WHERE account = 'spending.processor_fees'", "does not match its hash"),
+    ("UPDATE ledger_month_totals SET amount_minor = amount_minor + 1 WHERE account = 'cash'",
+     "month totals disagree"),
 ])
 def test_verify_finds_a_row_changed_behind_its_back(app, statement, finding):
     hub = HubFactory()
