@@ -166,41 +166,35 @@ def pay(slug: str, expense_id: int):
     return _act(slug, expense_id, "Paid: the expense is in the ledger.", expenses.pay)
 
 
-@bp.post("/h/<slug>/manage/money/expenses/<int:expense_id>/reject")
-def reject(slug: str, expense_id: int):
+def _on_expense(slug: str, expense_id: int, form, act, done: str, shown_as: str):
+    """A form posted about one expense: `act(hub, expense, form)`, then back to its page (or the form's errors)."""
     hub = hub_for(slug, Permission.MANAGE)
     found = in_hub_or_404(Expense, expense_id, hub_id=hub.id)
-    form = RejectForm()
     if form.validate_on_submit():
         try:
-            expenses.reject(hub, found.id, reason=form.reason.data, actor=current_user)
+            act(hub, found, form)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            flash("Expense rejected.", "success")
+            flash(done, "success")
             return redirect(url_for("money.expense", slug=hub.slug, expense_id=found.id))
-    return _show(hub, found, reject_form=form)
+    return _show(hub, found, **{shown_as: form})
+
+
+@bp.post("/h/<slug>/manage/money/expenses/<int:expense_id>/reject")
+def reject(slug: str, expense_id: int):
+    return _on_expense(slug, expense_id, RejectForm(), lambda hub, found, form: expenses.reject(
+        hub, found.id, reason=form.reason.data, actor=current_user), "Expense rejected.", "reject_form")
 
 
 @bp.post("/h/<slug>/manage/money/expenses/<int:expense_id>/correct")
 def correct(slug: str, expense_id: int):
-    hub = hub_for(slug, Permission.MANAGE)
-    found = in_hub_or_404(Expense, expense_id, hub_id=hub.id)
-    form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            expenses.correct(hub, found.id, amount=form.amount.data, category=form.category.data,
-                             reason=form.reason.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Corrected: the ledger keeps the first figures, their reversal and the right ones.", "success")
-            return redirect(url_for("money.expense", slug=hub.slug, expense_id=found.id))
-    return _show(hub, found, correct_form=form)
+    return _on_expense(slug, expense_id, CorrectionForm(), lambda hub, found, form: expenses.correct(
+        hub, found.id, amount=form.amount.data, category=form.category.data, reason=form.reason.data,
+        actor=current_user), "Corrected: the ledger keeps the first figures, their reversal and the right ones.",
+        "correct_form")
 
 
 @bp.get("/h/<slug>/manage/money/expenses/<int:expense_id>/receipt")
