@@ -1,6 +1,7 @@
 """Steps any test may share: a browser of its own, signed in as a user (or anonymous)."""
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,3 +18,48 @@ def signed_in(app: Flask, user: User | None) -> Client:
     if user is not None:
         client.login(user.email)
     return client
+
+
+def at_once(app: Flask, runners: list, prepare, act) -> list:
+    """Real concurrency: one thread, app context and database connection per runner, all let go at one instant.
+
+    `prepare(runner)` loads what the runner needs before the start line; `act(prepared)` is the race itself and
+    returns a word for its outcome (rolling back what was refused). Returns every outcome.
+    """
+    from microhub.extensions import db
+
+    barrier, outcomes, lock = threading.Barrier(len(runners)), [], threading.Lock()
+
+    def run(runner):
+        with app.app_context():
+            prepared = prepare(runner)
+            db.session.connection()  # check a connection out before the start line
+            barrier.wait()
+            outcome = act(prepared)
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(runner,)) for runner in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def person_as(hub, who: str, member=None):
+    """Someone trying to cross a line: None for a visitor, else a member of `hub` (`member` or a new one), a
+    moderator of it, or an organizer of another hub."""
+    from microhub.hubs.models import Role
+
+    from .factories import RoleFactory, UserFactory, member_of, organizer_of
+
+    if who == "member":
+        return member or member_of(hub)
+    if who == "moderator":
+        user = UserFactory()
+        RoleFactory(hub=hub, user=user, role=Role.MODERATOR)
+        return user
+    if who == "other_organizer":
+        return organizer_of(slug="larks")[1]
+    return None

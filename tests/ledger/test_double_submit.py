@@ -1,8 +1,6 @@
 """Approve and pay sent many times at once (double clicks, retries) change the expense once: its row is locked."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from microhub.accounts.models import User
@@ -14,6 +12,7 @@ from microhub.ledger.expense_models import Expense, ExpenseApproval, ExpenseStat
 from microhub.ledger.models import LedgerGroup
 
 from ..factories import organizer_of
+from ..helpers import at_once
 from .helpers import submitted
 
 CLICKS = 8
@@ -21,29 +20,17 @@ CLICKS = 8
 
 def race(app, act, hub_id: int, expense_id: int, user_id: int) -> list[str]:
     """Every click arrives at the same instant, each on its own connection."""
-    barrier, outcomes, lock = threading.Barrier(CLICKS), [], threading.Lock()
+    def click(loaded) -> str:
+        hub, user = loaded
+        try:
+            act(hub, expense_id, actor=user)
+            db.session.commit()
+            return "done"
+        except DomainError:
+            db.session.rollback()
+            return "refused"
 
-    def click():
-        with app.app_context():
-            hub, user = db.session.get(Hub, hub_id), db.session.get(User, user_id)
-            db.session.connection()
-            barrier.wait()
-            try:
-                act(hub, expense_id, actor=user)
-                db.session.commit()
-                result = "done"
-            except DomainError:
-                db.session.rollback()
-                result = "refused"
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=click) for _ in range(CLICKS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return at_once(app, range(CLICKS), lambda _: (db.session.get(Hub, hub_id), db.session.get(User, user_id)), click)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

@@ -1,6 +1,4 @@
 """The cap holds under real concurrency: many buyers on separate PostgreSQL connections at once."""
-import threading
-
 import pytest
 
 from microhub.accounts.models import User
@@ -10,6 +8,7 @@ from microhub.memberships import joining
 from microhub.memberships.models import HoldStatus, Membership, SeatHold
 
 from ..factories import UserFactory, member_of
+from ..helpers import at_once
 from .helpers import hub_with_plan
 
 BUYERS = 50
@@ -18,32 +17,16 @@ FREE_SEATS = 5
 
 def race(app, hub_id: int, plan_id: int, user_ids: list[int]) -> list[str]:
     """Every buyer tries to hold a seat at the same instant, each in its own app context and connection."""
-    barrier = threading.Barrier(len(user_ids))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def buy(user) -> str:
+        try:
+            joining.start_join(db.session.get(Hub, hub_id), user, plan_id)
+            db.session.commit()
+            return "held"
+        except joining.HubFull:
+            db.session.rollback()
+            return "full"
 
-    def buy(user_id: int):
-        with app.app_context():
-            hub = db.session.get(Hub, hub_id)
-            user = db.session.get(User, user_id)
-            db.session.connection()  # check a connection out before the start line
-            barrier.wait()
-            try:
-                joining.start_join(hub, user, plan_id)
-                db.session.commit()
-                result = "held"
-            except joining.HubFull:
-                db.session.rollback()
-                result = "full"
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=buy, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return at_once(app, user_ids, lambda user_id: db.session.get(User, user_id), buy)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

@@ -10,12 +10,11 @@ import pytest
 import time_machine
 
 from microhub.extensions import db
-from microhub.hubs.models import Role
 from microhub.ledger.models import Account
 from microhub.ledger.publishing import publish_month
 
-from ..factories import RoleFactory, UserFactory, member_of, organizer_of
-from ..helpers import signed_in
+from ..factories import UserFactory, member_of, organizer_of
+from ..helpers import person_as, signed_in
 from .helpers import at, pay, spend, three_months
 
 NOW = at(2026, 4, 10)
@@ -83,14 +82,7 @@ def test_an_unknown_format_is_not_found(client, hub):
 
 @pytest.mark.parametrize("who", ["visitor", "member", "moderator", "other_organizer"])
 def test_unpublished_past_months_are_refused_to_everyone_through_page_api_and_exports(app, hub, who):
-    user = None
-    if who == "member":
-        user = member_of(hub)
-    elif who == "moderator":
-        user = UserFactory()
-        RoleFactory(hub=hub, user=user, role=Role.MODERATOR)
-    elif who == "other_organizer":
-        _, user = organizer_of(slug="larks")
+    user = person_as(hub, who)
     client = signed_in(app, user)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/h/owls/transparency").get_data(as_text=True)

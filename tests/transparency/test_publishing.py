@@ -14,7 +14,7 @@ from microhub.hubs.models import Role
 from microhub.ledger.report_models import MonthReport, ReportOptOut, ReportReminder
 
 from ..factories import RoleFactory, UserFactory, member_of, organizer_of
-from ..helpers import signed_in
+from ..helpers import person_as, signed_in
 from ..mail import mails
 from .helpers import at, three_months
 
@@ -86,14 +86,7 @@ def test_months_are_published_in_order_and_once(app, world):
 @pytest.mark.parametrize("who", ["visitor", "member", "moderator", "other_organizer"])
 def test_only_the_hubs_organizers_reach_the_publish_page(app, world, who):
     hub, _, members = world
-    user = None
-    if who == "member":
-        user = members[0]
-    elif who == "moderator":
-        user = UserFactory()
-        RoleFactory(hub=hub, user=user, role=Role.MODERATOR)
-    elif who == "other_organizer":
-        _, user = organizer_of(slug="larks")
+    user = person_as(hub, who, member=members[0])
     client = signed_in(app, user)
     expected = 302 if user is None else 403
     assert client.get(URL).status_code == expected
