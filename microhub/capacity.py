@@ -1,6 +1,6 @@
 """The one engine for bounded places: take one, give one back and offer it to the next in line, and the line.
 
-Hub seats and cohort places are built on it (scholarship seats next). A place is taken by one conditional
+Hub seats, scholarship seats and cohort places are built on it. A place is taken by one conditional
 UPDATE (`database.take_one`), so the limit holds however many people try at once; giving one back needs no
 lock. The next person in line is read under a row lock that skips rows a concurrent offer run holds, so
 one freed place never goes to two people.
@@ -12,16 +12,33 @@ from .database import give_back_one, take_one
 from .extensions import db
 
 
-class Places(ABC):
-    """A bounded count of places on one row (`counter` never reaches past `limit`), and the line waiting for them.
+class Pool:
+    """A bounded count of places on one row: `counter` never reaches past `limit`, nor past what `also` allows.
+
+    `also`: further conditions on the same row, checked in the same UPDATE (two pools sharing one cap)."""
+
+    def __init__(self, *, counter, limit, also: tuple = ()):
+        #: The row's count of places taken, and the column (or expression) it may not pass: Hub.seats_taken, Hub.cap.
+        self.counter, self.limit, self.also = counter, limit, also
+
+    def take(self, row_id: int) -> bool:
+        """Take one place on row `row_id` if one is free; False when it is full."""
+        return take_one(self.counter, self.limit, row_id, *self.also)
+
+    def give_back(self, row_id: int) -> None:
+        """Give one place back without offering it (the caller offers it, or the place was never used)."""
+        give_back_one(self.counter, row_id)
+
+
+class Places(Pool, ABC):
+    """A pool of places and the line waiting for them.
 
     A subclass names its columns and says what a freed place becomes for the person it goes to
     (`hand_over`: an offer to accept, or the place itself) and who no longer qualifies (`still_wants`).
     """
 
-    def __init__(self, *, counter, limit, line_scope, line_order, in_line: tuple, waiting):
-        #: The row's count of places taken, and the column (or expression) it may not pass: Hub.seats_taken, Hub.cap.
-        self.counter, self.limit = counter, limit
+    def __init__(self, *, counter, limit, line_scope, line_order, in_line: tuple, waiting, also: tuple = ()):
+        super().__init__(counter=counter, limit=limit, also=also)
         #: The column naming the row whose places people wait for (e.g. WaitlistEntry.hub_id), and the line's
         #: order, first first; ties go to the older row (lower id).
         self.line_scope, self.line_order = line_scope, line_order
@@ -30,14 +47,6 @@ class Places(ABC):
         self.model = line_scope.class_
 
     # -- places ------------------------------------------------------------------------------------------
-    def take(self, row_id: int) -> bool:
-        """Take one place on row `row_id` if one is free; False when it is full."""
-        return take_one(self.counter, self.limit, row_id)
-
-    def give_back(self, row_id: int) -> None:
-        """Give one place back without offering it (the caller offers it, or the place was never used)."""
-        give_back_one(self.counter, row_id)
-
     def release(self, row_id: int) -> list:
         """Give one place back and offer every free place to the line; returns who was given one."""
         self.give_back(row_id)

@@ -137,9 +137,9 @@ def update_where(model, row_id: int, *conditions, **values) -> bool:
     return result.rowcount == 1
 
 
-def take_one(counter, limit, row_id: int) -> bool:
-    """Add one to `counter` on row `row_id` only while it stays below `limit`; False when it is full."""
-    return update_where(counter.class_, row_id, counter < limit, **{counter.key: counter + 1})
+def take_one(counter, limit, row_id: int, *also) -> bool:
+    """Add one to `counter` on row `row_id` only while it stays below `limit` (and `also` holds); False when full."""
+    return update_where(counter.class_, row_id, counter < limit, *also, **{counter.key: counter + 1})
 
 
 def give_back_one(counter, row_id: int) -> None:

@@ -11,3 +11,4 @@ from .cohorts.models import CalendarFeed, CheckIn, CheckInReply, Cohort, CohortS
 from .ledger.models import LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal  # noqa: F401
 from .ledger.report_models import MonthReport, Reconciliation, ReportOptOut, ReportReminder  # noqa: F401
 from .ledger.expense_models import Budget, Expense, ExpenseApproval, MoneySettings  # noqa: F401
+from .scholarships.models import Donation, ScholarshipApplication, ScholarshipProgram, ScholarshipReviewer  # noqa: F401

@@ -20,7 +20,9 @@ class Plan(db.Model):
     """A value tier of one hub: what it includes and what it costs per interval."""
 
     __tablename__ = "plans"
-    __table_args__ = (CheckConstraint("price_minor > 0", name="price_positive"),)
+    __table_args__ = (CheckConstraint("price_minor > 0", name="price_positive"),
+                      CheckConstraint("scholarship_share_minor >= 0 AND scholarship_share_minor <= price_minor",
+                                      name="scholarship_share_within_price"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"), index=True)
@@ -31,6 +33,8 @@ class Plan(db.Model):
     price_minor: Mapped[int]
     interval: Mapped[Interval] = mapped_column(
         value_enum(Interval, 10))
+    #: Minor units of each paid invoice the plan sends to the hub's scholarship fund (0: none); public.
+    scholarship_share_minor: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Inactive plans keep their members but take no new ones.
     active: Mapped[bool] = mapped_column(default=True)
     #: Stripe's ids once the plan exists there; None with the local gateway until first used.

@@ -33,6 +33,8 @@ class Hub(db.Model):
     __table_args__ = (
         CheckConstraint("cap >= 1", name="cap_positive"),
         CheckConstraint("seats_taken >= 0", name="seats_taken_not_negative"),
+        CheckConstraint("scholarship_seats >= 0 AND scholarship_seats <= cap", name="scholarship_seats_within_cap"),
+        CheckConstraint("scholarship_seats_taken >= 0", name="scholarship_seats_taken_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,8 +51,12 @@ class Hub(db.Model):
     rules: Mapped[str] = mapped_column(Text, default="")
     #: Most seats (active members plus live holds) the hub allows.
     cap: Mapped[int]
-    #: Active members plus live seat holds; changed only by `memberships.seats`.
+    #: Regular seats in use: active members plus live holds and waitlist offers; changed only by `memberships.seats`.
     seats_taken: Mapped[int] = mapped_column(default=0)
+    #: How many of the cap are kept for scholarships: regular joins stop at cap − scholarship_seats.
+    scholarship_seats: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Scholarship seats in use: open offers, accepted awards and scholarship members (`memberships.seats`).
+    scholarship_seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     #: ISO 4217 code, upper case; every price and ledger entry of the hub is in it.
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     #: IANA zone the hub's times are shown in.
@@ -62,9 +68,19 @@ class Hub(db.Model):
     roles: Mapped[list[HubRole]] = relationship(back_populates="hub", cascade="all, delete-orphan")
 
     @property
+    def regular_seats(self) -> int:
+        return self.cap - self.scholarship_seats
+
+    @property
     def seats_left(self) -> int:
         # A lowered cap can sit below the seats already taken; nobody is removed, joins just stop.
-        return max(self.cap - self.seats_taken, 0)
+        return max(self.regular_seats - self.seats_taken, 0)
+
+    @property
+    def scholarship_seats_left(self) -> int:
+        # Never past the cap, even when a raised pool meets regular seats that were already taken.
+        free_in_pool = self.scholarship_seats - self.scholarship_seats_taken
+        return max(min(free_in_pool, self.cap - self.seats_taken - self.scholarship_seats_taken), 0)
 
     def lines(self, field: str) -> list[str]:
         return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]

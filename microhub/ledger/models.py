@@ -25,8 +25,11 @@ class Account(str, enum.Enum):
     MEMBERSHIP_INCOME = "income.membership"
     SPONSOR_INCOME = "income.sponsors"
     DONATIONS = "income.donations"
-    #: Money given for scholarships: restricted, it may only pay for scholarship seats.
+    #: Money given for scholarships: restricted, it may only pay for scholarship seats. With the plans' shares
+    #: below, it is the scholarship fund; awards (SCHOLARSHIPS) draw on it.
     SCHOLARSHIP_FUND = "income.scholarship_fund"
+    #: The fixed share of a plan's paid invoices that the plan sends to the scholarship fund (restricted too).
+    SCHOLARSHIP_SHARES = "income.scholarship_shares"
     #: Money paid back to payers (a contra-income account: positive).
     REFUNDS = "refunds"
     PROCESSOR_FEES = "spending.processor_fees"
@@ -52,11 +55,15 @@ class Account(str, enum.Enum):
 
 ACCOUNT_LABELS = {
     Account.CASH: "Balance", Account.MEMBERSHIP_INCOME: "Memberships", Account.SPONSOR_INCOME: "Sponsors",
-    Account.DONATIONS: "Donations", Account.SCHOLARSHIP_FUND: "Scholarship fund", Account.REFUNDS: "Refunds",
+    Account.DONATIONS: "Donations", Account.SCHOLARSHIP_FUND: "Scholarship donations",
+    Account.SCHOLARSHIP_SHARES: "Plans' share for scholarships", Account.REFUNDS: "Refunds",
     Account.PROCESSOR_FEES: "Payment processing fees", Account.DISPUTES: "Disputed payments",
     Account.MODERATION: "Moderation", Account.TOOLS: "Tools", Account.EVENTS: "Events",
     Account.SCHOLARSHIPS: "Scholarships", Account.OTHER: "Other",
 }
+
+#: The restricted accounts: what flows into the scholarship fund. Its balance is their income less SCHOLARSHIPS.
+FUND_INCOME = (Account.SCHOLARSHIP_FUND, Account.SCHOLARSHIP_SHARES)
 
 #: The public categories an organizer spends in (expenses and budgets).
 SPENDING_CATEGORIES = (Account.MODERATION, Account.TOOLS, Account.EVENTS, Account.SCHOLARSHIPS, Account.OTHER)
@@ -70,6 +77,8 @@ class GroupKind(str, enum.Enum):
     REVERSAL = "reversal"  # undoes another group exactly (a correction's first half)
     CORRECTION = "correction"  # the right figures, after a reversal
     OPENING = "opening"  # a balance brought in from before MicroHub
+    DONATION = "donation"  # a one-time gift (to the scholarship fund), less the processor's fee
+    AWARD = "award"  # a scholarship seat's value drawn from the fund as the membership it pays for
 
 
 class LedgerGroup(db.Model):

@@ -18,7 +18,7 @@ from . import waitlist
 from .lifecycle import transition
 from .models import HoldStatus, Membership, MembershipStatus, OfferStatus, SeatHold, WaitlistOffer, WaitlistStatus
 from .queries import live_membership, open_hold, pending_membership
-from .seats import SEATS
+from .seats import SEATS, release_seat
 
 #: Stripe refuses a checkout expiring less than 30 minutes after the request; 40 leaves ten minutes for a slow
 #: retry of the same request (same key, same `expires_at`). The hold outlives its checkout.
@@ -41,31 +41,36 @@ class SeatHeld(Conflict):
     """The person holds a seat here already, for another plan; they finish or cancel that checkout first."""
 
 
-def start_join(hub: Hub, user: User, plan_id, *, offer_id: int | None = None) -> SeatHold:
+def start_join(hub: Hub, user: User, plan_id, *, offer_id: int | None = None, scholarship: bool = False,
+               coupon_ref: str | None = None) -> SeatHold:
     """Hold a seat for `user` on `plan_id`, or raise; never more seats than the cap, however many try at once.
 
-    A second click (or two at once) gets the same hold back: the database allows one open hold per person.
+    A waitlist offer (`offer_id`) or a scholarship award (`scholarship`, paying the plan less `coupon_ref`) kept
+    the seat already. A second click (or two at once) gets the same hold back: one open hold per person.
     """
+    kept = offer_id is not None or scholarship
     plan = plan_of(hub, plan_id)
     if live_membership(hub, user) is not None:
         raise Conflict(f"You are a member of {hub.name} already.")
     held = open_hold(hub.id, user.id)
     if held is not None:
         return _same_plan(held, plan)
-    if offer_id is None and not SEATS.take(hub.id):
+    if not kept and not SEATS.take(hub.id):
         raise HubFull(f"{hub.name} is full right now. Join the waitlist and you'll get an e-mail when a seat frees.")
-    hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, offer_id=offer_id,
+    hold = SeatHold(hub_id=hub.id, user_id=user.id, plan_id=plan.id, offer_id=offer_id, scholarship=scholarship,
+                    coupon_ref=coupon_ref,
                     expires_at=utcnow() + timedelta(minutes=HOLD_MINUTES), price_ref=gateway().price_ref(plan),
                     price_minor=plan.price_minor, currency=hub.currency, interval=plan.interval.value)
     if not added_unless_taken(hold):  # a simultaneous click won: its hold is the one
-        if offer_id is None:
+        if not kept:
             SEATS.give_back(hub.id)  # never offered: this click's seat was only ever counted, not held
         return _same_plan(open_hold(hub.id, user.id), plan)
     stale = pending_membership(hub.id, user.id)
     if stale is not None:
         transition(stale, MembershipStatus.EXPIRED, actor=user, reason="superseded by a new join")
         db.session.flush()
-    db.session.add(Membership(hub_id=hub.id, user_id=user.id, plan_id=plan.id, status=MembershipStatus.PENDING))
+    db.session.add(Membership(hub_id=hub.id, user_id=user.id, plan_id=plan.id, status=MembershipStatus.PENDING,
+                              scholarship=scholarship))
     db.session.flush()
     audit.record("hold.taken", hold, actor=user, plan_id=plan.id, price_minor=hold.price_minor,
                  currency=hold.currency, expires_at=hold.expires_at.isoformat())
@@ -92,7 +97,7 @@ def release_hold(hold: SeatHold, *, actor=None, actor_label: str | None = None, 
     if pending is not None:
         transition(pending, MembershipStatus.EXPIRED, actor=actor, actor_label=actor_label, reason=reason)
     audit.record("hold.released", hold, actor=actor, actor_label=actor_label, reason=reason)
-    SEATS.release(hold.hub_id)
+    release_seat(hold.hub_id, scholarship=hold.scholarship)
     return True
 
 

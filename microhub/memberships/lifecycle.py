@@ -7,7 +7,7 @@ from .. import audit, signals
 from ..database import utcnow
 from ..errors import DomainError
 from .models import LIVE_STATUSES, Membership, MembershipStatus as S
-from .seats import SEATS
+from .seats import release_seat
 
 #: How long a member whose payment failed keeps the seat while dunning e-mails go out.
 GRACE_PERIOD = timedelta(days=7)
@@ -45,7 +45,7 @@ def transition(membership: Membership, to: S, *, actor=None, actor_label: str | 
     else:
         membership.ended_at = now
         if before in LIVE_STATUSES:
-            SEATS.release(membership.hub_id)
+            release_seat(membership.hub_id, scholarship=membership.scholarship)
     audit.record(f"membership.{to.value}", membership, actor=actor, actor_label=actor_label,
                  previous=before.value, reason=reason)
     signals.membership_changed.send(membership, before=before, after=to)

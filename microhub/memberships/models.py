@@ -61,6 +61,8 @@ class Membership(db.Model):
     grace_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optional words from a member who left.
     leaving_feedback: Mapped[str | None] = mapped_column(Text)
+    #: The seat is a scholarship seat (its own pool of the cap); never shown to other members.
+    scholarship: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     hub = relationship("Hub")
     user = relationship("User")
@@ -99,6 +101,10 @@ class SeatHold(db.Model):
     interval: Mapped[str | None] = mapped_column(String(10))
     #: The gateway's checkout session (cs_…) paying for this hold.
     checkout_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: A scholarship seat, taken by the award's offer, paid at a reduced price through `coupon_ref` (a discount
+    #: on the plan's own price, so the subscription still bills the price the hold was offered at).
+    scholarship: Mapped[bool] = mapped_column(default=False, server_default=false())
+    coupon_ref: Mapped[str | None] = mapped_column(String(255))
     #: Set when the hold came from a waitlist offer.
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("waitlist_offers.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,7 +18,7 @@ from .joining import release_hold
 from .lifecycle import transition
 from .models import HoldStatus, Membership, MembershipStatus as S, SeatHold
 from .queries import live_membership, pending_membership
-from .seats import SEATS
+from .seats import pool_of
 
 STRIPE = "stripe"
 PAID = ("active", "trialing")
@@ -100,12 +100,13 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
         return
     has_seat = hold.status is HoldStatus.HELD
     already_member = live_membership(hold.hub, hold.user)
-    if already_member is not None or (not has_seat and not SEATS.take(hold.hub_id)):
+    if already_member is not None or (not has_seat and not pool_of(hold.scholarship).take(hold.hub_id)):
         _refund(hold, sub, why="already_member" if already_member is not None else "late")
         return
     membership = pending_membership(hold.hub_id, hold.user_id) if has_seat else None
     if membership is None:
-        membership = Membership(hub_id=hold.hub_id, user_id=hold.user_id, plan_id=hold.plan_id, status=S.PENDING)
+        membership = Membership(hub_id=hold.hub_id, user_id=hold.user_id, plan_id=hold.plan_id, status=S.PENDING,
+                                scholarship=hold.scholarship)
         db.session.add(membership)
     membership.plan_id = hold.plan_id
     membership.subscription_ref = sub.ref

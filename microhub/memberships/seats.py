@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 from .. import audit
-from ..capacity import Places
+from ..capacity import Places, Pool
 from ..database import utcnow
 from ..email import send_email
 from ..extensions import db
@@ -26,11 +26,12 @@ OFFER_HOURS = 48
 
 
 class HubSeats(Places):
-    """Active members, live holds and open offers, never more than the cap; the waitlist, by rank."""
+    """Active members, live holds and open offers, never more than the cap less the scholarship seats; the
+    waitlist, by rank."""
 
     def __init__(self):
-        super().__init__(counter=Hub.seats_taken, limit=Hub.cap, line_scope=WaitlistEntry.hub_id,
-                         line_order=WaitlistEntry.rank, in_line=OPEN, waiting=WaitlistStatus.WAITING)
+        super().__init__(counter=Hub.seats_taken, limit=Hub.cap - Hub.scholarship_seats,
+                         line_scope=WaitlistEntry.hub_id, line_order=WaitlistEntry.rank, in_line=OPEN, waiting=WaitlistStatus.WAITING)
 
     def still_wants(self, entry: WaitlistEntry) -> bool:
         if live_membership(entry.hub, entry.user) is not None:
@@ -44,6 +45,26 @@ class HubSeats(Places):
 
 
 SEATS = HubSeats()
+
+#: Scholarship seats: their own pool of the cap (`Hub.scholarship_seats`); the total of both pools never passes the
+#: cap, even after the pool was raised while regular seats were taken. Awards are offered by `scholarships`, whose
+#: line of ranked applicants is built on the same counter.
+SCHOLARSHIP_LIMITS = dict(counter=Hub.scholarship_seats_taken, limit=Hub.scholarship_seats,
+                          also=(Hub.seats_taken + Hub.scholarship_seats_taken < Hub.cap,))
+SCHOLARSHIP_POOL = Pool(**SCHOLARSHIP_LIMITS)
+
+
+def pool_of(scholarship: bool) -> Pool:
+    """The pool a membership or hold takes its seat from."""
+    return SCHOLARSHIP_POOL if scholarship else SEATS
+
+
+def release_seat(hub_id: int, *, scholarship: bool) -> None:
+    """A seat is free again: a regular one is offered to the waitlist; a scholarship one goes back to its pool."""
+    if scholarship:
+        SCHOLARSHIP_POOL.give_back(hub_id)
+    else:
+        SEATS.release(hub_id)
 
 
 def offer_freed_seats(hub_id: int) -> None:
