@@ -162,13 +162,19 @@ def correct(group: LedgerGroup, *, lines: list[Line], reason: str, actor: str,
 
 
 def record_payment(hub: Hub, *, source: tuple[str, str], income: Account, gross: int, fee: int, currency: str,
-                   occurred_at: datetime, charge_ref: str | None, details: dict, memo: str) -> LedgerGroup | None:
-    """Money in: the gross to its income account, the processor's fee to fees, the rest to the hub's balance."""
+                   occurred_at: datetime, charge_ref: str | None, details: dict, memo: str,
+                   kind: GroupKind = GroupKind.PAYMENT, scholarship_share: int = 0) -> LedgerGroup | None:
+    """Money in: the gross to its income account, the processor's fee to fees, the rest to the hub's balance.
+
+    `scholarship_share`: the part of the gross a plan sends to the scholarship fund (income of the fund, not of
+    `income`); never more than the gross."""
     if gross <= 0:
         return None  # nothing was paid (a zero invoice): nothing moved
+    share = min(max(scholarship_share, 0), gross)
     lines = [Line(account, amount, currency) for account, amount in
-             ((income, -gross), (Account.CASH, gross - fee), (Account.PROCESSOR_FEES, fee)) if amount]
-    return post(hub, kind=GroupKind.PAYMENT, source=source, lines=lines, occurred_at=occurred_at, actor="stripe",
+             ((income, share - gross), (Account.SCHOLARSHIP_SHARES, -share), (Account.CASH, gross - fee),
+              (Account.PROCESSOR_FEES, fee)) if amount]
+    return post(hub, kind=kind, source=source, lines=lines, occurred_at=occurred_at, actor="stripe",
                 memo=memo, charge_ref=charge_ref, details=details)
 
 
