@@ -37,8 +37,11 @@ class Places(Pool, ABC):
     (`hand_over`: an offer to accept, or the place itself) and who no longer qualifies (`still_wants`).
     """
 
-    def __init__(self, *, counter, limit, line_scope, line_order, in_line: tuple, waiting, also: tuple = ()):
+    def __init__(self, *, counter, limit, line_scope, line_order, in_line: tuple, waiting, also: tuple = (),
+                 ready: tuple = ()):
         super().__init__(counter=counter, limit=limit, also=also)
+        #: Further conditions a row meets to be in the line at all (e.g. ranked by reviewers).
+        self.ready = ready
         #: The column naming the row whose places people wait for (e.g. WaitlistEntry.hub_id), and the line's
         #: order, first first; ties go to the older row (lower id).
         self.line_scope, self.line_order = line_scope, line_order
@@ -76,7 +79,7 @@ class Places(Pool, ABC):
 
     # -- the line ----------------------------------------------------------------------------------------
     def _in_line(self, row_id: int):
-        return (self.line_scope == row_id, self.model.status.in_(self.in_line))
+        return (self.line_scope == row_id, self.model.status.in_(self.in_line), *self.ready)
 
     def count(self, row_id: int) -> int:
         """How many people are in line for row `row_id`'s places."""
@@ -98,6 +101,6 @@ class Places(Pool, ABC):
     def next_in_line(self, row_id: int):
         """The first person waiting, locked; rows a concurrent offer run holds are skipped, never shared."""
         return db.session.scalar(
-            db.select(self.model).where(self.line_scope == row_id, self.model.status == self.waiting)
+            db.select(self.model).where(self.line_scope == row_id, self.model.status == self.waiting, *self.ready)
             .order_by(self.line_order, self.model.id).limit(1)
             .with_for_update(skip_locked=True).execution_options(populate_existing=True))

@@ -28,13 +28,17 @@ from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
 from .memberships.waitlist_views import bp as waitlist
+from .scholarships import awards as scholarship_awards, tasks as scholarships_tasks
+from .scholarships.manage_views import bp as scholarship_admin
+from .scholarships.views import bp as scholarships
 from .transparency import tasks as transparency_tasks
 from .transparency.api import bp as transparency_api
 from .transparency.manage_views import bp as transparency_admin
 from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
-              cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api)
+              cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
+              scholarships, scholarship_admin)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -44,6 +48,10 @@ PERIODIC_TASKS = (
     memberships_tasks.expire_offers,
     memberships_tasks.enqueue_grace_reminders,
     memberships_tasks.end_lapsed_grace,
+    scholarships_tasks.expire_offers,
+    scholarships_tasks.send_term_notices,
+    scholarships_tasks.end_terms,
+    scholarships_tasks.delete_old_answers,
     ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
     transparency_tasks.remind_unpublished_months,
@@ -64,6 +72,7 @@ RECEIVERS = (
     (signals.refund_issued, processor_events.on_refund_issued),
     (signals.dispute_funds_moved, processor_events.on_dispute_funds),
     (signals.membership_changed, enrollment.membership_changed),
+    (signals.membership_changed, scholarship_awards.membership_changed),
     (signals.leaving_consequences, enrollment.what_leaving_ends),
 )
 

@@ -8,6 +8,7 @@ from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
 from ..billing.services import hub_plans
 from ..memberships.queries import live_members
+from ..scholarships.program import accepting, program_of
 
 bp = Blueprint("hubpage", __name__)
 
@@ -16,7 +17,7 @@ bp = Blueprint("hubpage", __name__)
 def show(slug: str):
     hub = hub_for(slug)
     return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
-                           plans=hub_plans(hub.id))
+                           plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)))
 
 
 @bp.route("/h/<slug>/manage")

@@ -92,7 +92,7 @@ class ScholarshipApplication(db.Model):
                                                       default=ApplicationStatus.SUBMITTED)
     need: Mapped[Need] = mapped_column(value_enum(Need, 16))
     #: [{"question": …, "answer": …}]; None once deleted (90 days after the decision).
-    answers: Mapped[list | None] = mapped_column(JSON)
+    answers: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     answers_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The reviewers' order: lower is offered first; None until ranked. Offers that are declined or expire pass on.
     rank: Mapped[float | None]
