@@ -12,6 +12,7 @@ from .ledger.demo import load_money
 from .hubs.services import HubInfo, create_hub
 from .memberships.queries import live_membership
 from .memberships.services import admit
+from .scholarships.demo import load_donations, load_scholarships
 
 ORGANIZER_EMAIL = "organizer@demo.microhub.local"
 ORGANIZER_PASSWORD = "demo-organizer-2026"
@@ -38,6 +39,8 @@ DEMO_PLANS = [
     {"name": "Supporter", "includes": "Everything in Member\nFunds one scholarship seat a year", "price": "120.00",
      "interval": "year"},
 ]
+#: What each Supporter payment sends to the scholarship fund: one Member seat for a year.
+SUPPORTER_SHARE = 10800
 
 
 def _user(email: str, name: str, password: str, timezone: str) -> User:
@@ -58,6 +61,8 @@ def load_demo() -> Hub:
     if not hub_plans(hub.id, active_only=False):
         for plan in DEMO_PLANS:
             create_plan(hub, **plan)
+        supporter = next(plan for plan in hub_plans(hub.id) if plan.name == "Supporter")
+        supporter.scholarship_share_minor = SUPPORTER_SHARE
     members = []
     for name, local in MEMBERS:
         member = _user(f"{local}@demo.microhub.local", name, MEMBER_PASSWORD, "Europe/Berlin")
@@ -65,6 +70,11 @@ def load_demo() -> Hub:
             admit(hub, member)
         members.append(member)
     load_cohorts(hub, organizer, members)
-    load_money(hub, organizer)
+
+    def scholarships(months) -> None:  # before the closed months are published: they are part of their history
+        load_donations(hub, months)
+        load_scholarships(hub, organizer, lambda email, name: _user(email, name, MEMBER_PASSWORD, "Europe/Berlin"))
+
+    load_money(hub, organizer, before_publishing=scholarships, supporter_share=SUPPORTER_SHARE)
     db.session.refresh(hub)
     return hub

@@ -72,10 +72,29 @@ def test_demo_has_twelve_months_of_money_written_once_with_an_intact_chain(app):
     assert db.session.scalar(db.select(db.func.count(db.distinct(LedgerEntry.month)))
                              .where(LedgerEntry.hub_id == hub.id)) == 12
     kinds = set(db.session.scalars(db.select(LedgerGroup.kind).where(LedgerGroup.hub_id == hub.id)))
-    assert kinds == {GroupKind.PAYMENT, GroupKind.REFUND, GroupKind.EXPENSE}
+    assert kinds == {GroupKind.PAYMENT, GroupKind.REFUND, GroupKind.EXPENSE, GroupKind.DONATION, GroupKind.AWARD}
+    assert not db.session.scalar(db.select(db.func.count(LedgerGroup.id)).filter_by(hub_id=hub.id, adjustment=True))
     spent = set(db.session.scalars(db.select(LedgerEntry.account).where(LedgerEntry.hub_id == hub.id)))
     assert {Account.TOOLS, Account.MODERATION, Account.EVENTS, Account.SCHOLARSHIPS} <= spent
     assert chain.verify(hub.id).ok
     from microhub.ledger.report_models import MonthReport
 
     assert db.session.scalar(db.select(db.func.count(MonthReport.id)).filter_by(hub_id=hub.id)) == 11
+
+
+def test_demo_has_scholarship_seats_a_funded_fund_with_donors_and_one_scholarship_member(app):
+    from microhub.ledger import fund
+    from microhub.ledger.models import GroupKind, LedgerGroup
+    from microhub.scholarships.models import ApplicationStatus, ScholarshipApplication
+
+    app.test_cli_runner().invoke(args=["demo"])
+    hub = db.session.scalar(db.select(Hub).filter_by(slug="demo"))
+    assert (hub.scholarship_seats, hub.scholarship_seats_taken, hub.seats_taken) == (3, 1, 4)
+    scholars = db.session.scalars(db.select(Membership).filter_by(hub_id=hub.id, scholarship=True)).all()
+    assert len(scholars) == 1 and scholars[0].status.value == "active"
+    statuses = set(db.session.scalars(db.select(ScholarshipApplication.status)))
+    assert statuses == {ApplicationStatus.ACTIVE, ApplicationStatus.SUBMITTED}
+    donors = [g.details.get("donor") for g in db.session.scalars(
+        db.select(LedgerGroup).filter_by(hub_id=hub.id, kind=GroupKind.DONATION))]
+    assert "Lin T." in donors and None in donors
+    assert fund.balance(hub.id, "EUR") > 0

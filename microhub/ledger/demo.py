@@ -23,7 +23,6 @@ EXPENSES = [
     (Account.TOOLS, 1200, "Registrar", "Domain name for the year", 1, 12),
     (Account.MODERATION, 4000, "Moderator stipend", "Moderator stipend: threads and the code of conduct", 2, 1),
     (Account.EVENTS, 5500, "Venue", "Room for the last-Friday show and tell", 3, 3),
-    (Account.SCHOLARSHIPS, 900, "Scholarship seat", "One member's seat, paid by the scholarship fund", 5, 1),
     (Account.OTHER, 2400, "Print shop", "Stickers for the first meetup", 4, 12),
 ]
 
@@ -46,15 +45,20 @@ def _at(hub, month: date, day: int, hour: int = 10) -> datetime | None:
     return moment if moment <= utcnow() else None
 
 
-def load_money(hub, organizer) -> None:
-    """Idempotent: every movement has a demo source, written once; expenses and budgets are made once."""
+def load_money(hub, organizer, *, before_publishing=None, supporter_share: int = 0) -> None:
+    """Idempotent: every movement has a demo source, written once; expenses and budgets are made once.
+
+    `before_publishing(months)` adds other domains' history (donations) before the closed months are frozen;
+    `supporter_share`: what each Supporter payment sends to the scholarship fund."""
     today = utcnow().astimezone(ZoneInfo(hub.timezone)).date()
     months = _months(today)
     if db.session.scalar(db.select(Budget.id).filter_by(hub_id=hub.id).limit(1)) is None:
         db.session.add_all(Budget(hub_id=hub.id, category=c, month=months[0], amount_minor=a)
                            for c, a in BUDGETS.items())
     for n, month in enumerate(months):
-        _dues(hub, month, n)
+        _dues(hub, month, n, supporter_share)
+    if before_publishing is not None:
+        before_publishing(months)
     if db.session.scalar(db.select(Expense.id).filter_by(hub_id=hub.id).limit(1)) is None:
         for n, month in enumerate(months):
             _expenses(hub, organizer, month, n)
@@ -65,13 +69,13 @@ def load_money(hub, organizer) -> None:
             publish_month(hub, month, note=NOTES.get(months.index(month), ""), user_id=organizer.id)
 
 
-def _dues(hub, month: date, n: int) -> None:
+def _dues(hub, month: date, n: int, supporter_share: int) -> None:
     """Members paying 9.00 a month (a few more each month) and, now and then, a Supporter's 120.00 a year."""
     payers = 4 + n
     for k in range(payers):
         _pay(hub, month, day=1 + (k * 3) % 27, gross=900, ref=f"{month:%Y-%m}-m{k}")
     if n % 4 == 1:
-        _pay(hub, month, day=12, gross=12000, ref=f"{month:%Y-%m}-supporter")
+        _pay(hub, month, day=12, gross=12000, ref=f"{month:%Y-%m}-supporter", share=supporter_share)
     if n == 5:  # a member who left in their first week was refunded
         charge = f"ch_demo_{month:%Y-%m}-m1"
         refunded_at = _at(hub, month, 20)
@@ -83,7 +87,7 @@ def _dues(hub, month: date, n: int) -> None:
             record_refund(charge, refunded_total=900, currency=hub.currency, occurred_at=refunded_at)
 
 
-def _pay(hub, month: date, *, day: int, gross: int, ref: str) -> None:
+def _pay(hub, month: date, *, day: int, gross: int, ref: str, share: int = 0) -> None:
     when = _at(hub, month, day)
     if when is None:
         return
@@ -94,7 +98,7 @@ def _pay(hub, month: date, *, day: int, gross: int, ref: str) -> None:
     record_payment(hub, source=("demo-invoice", ref), income=Account.MEMBERSHIP_INCOME, gross=gross,
                    fee=standard_fee(gross, hub.currency), currency=hub.currency, occurred_at=when,
                    charge_ref=f"ch_demo_{ref}", details={"fee_estimated": True, "demo": True},
-                   memo="Membership payment")
+                   memo="Membership payment", scholarship_share=share)
 
 
 def _expenses(hub, organizer, month: date, n: int) -> None:

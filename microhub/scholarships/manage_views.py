@@ -21,12 +21,16 @@ from .seats import set_pool
 bp = Blueprint("scholarship_admin", __name__)
 
 
-def _program_form(hub, formdata=...):
-    program = programs.program_of(hub)
-    data = {} if program is None else dict(
-        plan_id=str(program.plan_id or ""), term_months=program.term_months, deadline=program.deadline,
-        covers=program.covers, who_for=program.who_for, questions="\n".join(program.questions))
-    form = ProgramForm(seats=hub.scholarship_seats, term_months=12, **data) if formdata is ... else ProgramForm()
+def _program_form(hub, *, submitted: bool = False) -> ProgramForm:
+    if submitted:
+        form = ProgramForm()
+    else:
+        program = programs.program_of(hub)
+        data = {"seats": hub.scholarship_seats, "term_months": 12}
+        if program is not None:
+            data.update(plan_id=str(program.plan_id or ""), term_months=program.term_months, deadline=program.deadline,
+                        covers=program.covers, who_for=program.who_for, questions="\n".join(program.questions))
+        form = ProgramForm(formdata=None, **data)
     form.plan_id.choices = [(str(p.id), p.name) for p in hub_plans(hub.id)]
     return form
 
@@ -47,7 +51,7 @@ def index(slug: str):
 @bp.post("/h/<slug>/manage/scholarships/settings")
 def settings(slug: str):
     hub = hub_for(slug, Permission.MANAGE)
-    form = _program_form(hub, formdata=None)
+    form = _program_form(hub, submitted=True)
     if not form.validate_on_submit():
         return _index(hub, form=form, status=400)
     info = programs.ProgramInfo(covers=form.covers.data or "", who_for=form.who_for.data or "",
