@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import aliased
+
 from ..extensions import db
 from ..hubs.models import Hub
 from .fund import balance
@@ -30,16 +32,20 @@ def fund_month(hub: Hub, month: date, sums: dict[Account, int]) -> dict:
 
 
 def _donors_and_seats(hub_id: int, month: date, currency: str) -> tuple[list[str], int, int]:
-    """(the month's named donors, distinct and sorted; how many gave without a name; how many awards it booked).
+    """(the month's named donors, distinct and sorted; how many gifts came without a name; the seats it funded).
 
-    A donor is named only by the `donor` a donation's details carry, set when they chose to be named. Seats count
-    the award movements booked in the month (a reversal of one lowers what was drawn, not the seats)."""
+    A donor is named only by the `donor` a donation's details carry, set when they chose to be named. Seats are
+    the award movements booked in the month that were not reversed since (an award never taken up gives its
+    value back: a reversal, which lowers what was drawn in the month it is booked)."""
     donor = LedgerGroup.details["donor"].as_string().label("donor")
+    undone = aliased(LedgerGroup)
     rows = db.session.execute(
         db.select(LedgerGroup.kind, donor, db.func.count(LedgerGroup.id))
         .select_from(LedgerEntry).join(LedgerGroup, LedgerGroup.id == LedgerEntry.group_id)
+        .outerjoin(undone, undone.reverses_id == LedgerGroup.id)
         .where(LedgerEntry.hub_id == hub_id, LedgerEntry.month == month, LedgerEntry.account.in_(_NAMED_BY),
-               LedgerEntry.currency == currency, LedgerGroup.kind.in_((GroupKind.DONATION, GroupKind.AWARD)))
+               LedgerEntry.currency == currency, LedgerGroup.kind.in_((GroupKind.DONATION, GroupKind.AWARD)),
+               db.or_(LedgerGroup.kind == GroupKind.DONATION, undone.id.is_(None)))
         .group_by(LedgerGroup.kind, db.literal_column("donor"))).all()
     names, anonymous, seats = set(), 0, 0
     for kind, name, count in rows:

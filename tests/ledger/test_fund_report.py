@@ -12,7 +12,7 @@ from microhub.ledger import fund
 from microhub.ledger.models import Account, GroupKind
 from microhub.ledger.publishing import publish_month
 from microhub.ledger.reports import figures_for
-from microhub.ledger.services import Line, post, record_payment
+from microhub.ledger.services import Line, post, record_payment, reverse
 
 from ..factories import HubFactory
 from ..transparency.helpers import at, pay, spend
@@ -99,6 +99,15 @@ def test_the_fund_is_not_the_hubs_other_money_nor_another_hubs_nor_another_curre
         spend(hub, "events-mar", at(2026, 3, 7), 250, Account.EVENTS)
         mar = fund_of(hub, MAR)
     assert (mar["donations"], mar["awards"], mar["seats_funded"], mar["donors"]) == (1000, 3000, 1, ["Cy"])
+
+
+def test_an_award_never_taken_up_gives_its_value_back_and_funds_no_seat(hub):
+    with time_machine.travel(NOW, tick=False):
+        drawn = award(hub, 2, at(2026, 4, 2), 1200)
+        reverse(drawn, reason="Scholarship not taken up.", actor="scholarships", occurred_at=at(2026, 4, 3))
+        db.session.commit()
+        apr = fund_of(hub, APR)
+    assert (apr["awards"], apr["seats_funded"], apr["closing"]) == (0, 0, apr["opening"])
 
 
 def test_a_published_month_keeps_its_fund_figures_and_a_late_gift_lands_in_the_next_open_month(hub):
