@@ -4,18 +4,25 @@ from wtforms.validators import DataRequired, Length
 
 from ..forms import Form
 
+SHARE_LABEL = "Send to the scholarship fund per payment"
+SHARE_HINT = ("An amount in the hub's currency, from 0 (nothing) up to the plan's price; "
+              "members see it with the plan. For example 2.00")
+
 
 class PlanForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     includes = TextAreaField("What it includes", validators=[Length(max=4000)], description="One item per line.")
     price = StringField("Price", validators=[DataRequired(), Length(max=20)], description="For example 12.50")
     interval = SelectField("Billed", choices=[("month", "every month"), ("year", "every year")])
+    scholarship_share = StringField(SHARE_LABEL, default="0", validators=[Length(max=20)], description=SHARE_HINT)
 
 
 class PlanEditForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     includes = TextAreaField("What it includes", validators=[Length(max=4000)], description="One item per line.")
     active = BooleanField("Open for new members")
+    #: None when the field is not sent at all: the share stays as it is.
+    scholarship_share = StringField(SHARE_LABEL, default=None, validators=[Length(max=20)], description=SHARE_HINT)
 
 
 class CardForm(Form):

@@ -1,11 +1,14 @@
-"""Plan rules: a hub's value tiers, what they cost, and the currency they fix."""
+"""Plan rules: a hub's value tiers, what they cost, what they send to the scholarship fund, and the currency they
+fix."""
 from __future__ import annotations
+
+from decimal import Decimal
 
 from .. import audit
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..hubs.models import Hub
-from ..money import to_minor
+from ..money import CURRENCIES, format_money, to_minor
 from .models import Interval, Plan
 from .provider import gateway
 
@@ -17,7 +20,30 @@ def hub_plans(hub_id: int, *, active_only: bool = True) -> list[Plan]:
     return list(db.session.scalars(query.order_by(Plan.price_minor, Plan.id)))
 
 
-def create_plan(hub: Hub, *, name: str, includes: str, price: str, interval: str, actor=None) -> Plan:
+def amount_text(amount_minor: int, currency: str) -> str:
+    """1250 EUR as "12.50": how a form shows an amount it will read back with `to_minor`."""
+    return f"{Decimal(amount_minor).scaleb(-CURRENCIES.get(currency, 2)):f}"
+
+
+def parse_scholarship_share(text: str | None, *, price_minor: int, currency: str) -> int:
+    """The share of each payment a plan sends to the scholarship fund, read from the organizer's words.
+
+    Empty means none; never negative and never above the plan's price (the database checks it too)."""
+    if not (text or "").strip():
+        return 0
+    try:
+        share = to_minor(text, currency)
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, field="scholarship_share") from None
+    if share > price_minor:
+        raise ValidationFailed(f"A plan sends at most its price ({format_money(price_minor, currency)}) to the "
+                               f"scholarship fund.", field="scholarship_share")
+    return share
+
+
+def create_plan(hub: Hub, *, name: str, includes: str, price: str, interval: str, actor=None,
+                scholarship_share: str | None = None) -> Plan:
+    """A new plan at a fixed price; `scholarship_share` is what each payment sends to the fund (none if empty)."""
     try:
         amount = to_minor(price, hub.currency)
     except ValidationFailed as error:
@@ -26,21 +52,28 @@ def create_plan(hub: Hub, *, name: str, includes: str, price: str, interval: str
         raise ValidationFailed("A plan costs more than nothing; scholarships cover free seats.", field="price")
     if interval not in {i.value for i in Interval}:
         raise ValidationFailed("Bill monthly or yearly.", field="interval")
-    plan = Plan(hub_id=hub.id, name=name.strip(), includes=includes, price_minor=amount, interval=Interval(interval))
+    share = parse_scholarship_share(scholarship_share, price_minor=amount, currency=hub.currency)
+    plan = Plan(hub_id=hub.id, name=name.strip(), includes=includes, price_minor=amount, interval=Interval(interval),
+                scholarship_share_minor=share)
     db.session.add(plan)
     db.session.flush()
     gateway().sync_plan(plan)
-    audit.record("plan.created", plan, actor=actor, name=plan.name,
-                 price_minor=plan.price_minor, currency=hub.currency, interval=plan.interval.value)
+    audit.record("plan.created", plan, actor=actor, name=plan.name, price_minor=plan.price_minor,
+                 currency=hub.currency, interval=plan.interval.value, scholarship_share_minor=share)
     return plan
 
 
-def update_plan(plan: Plan, *, name: str, includes: str, active: bool, actor) -> Plan:
-    """Rename a plan, say what it includes, open or close it to new members; its price never changes."""
-    before = {"name": plan.name, "active": plan.active}
-    plan.name, plan.includes, plan.active = name.strip(), includes, active
+def update_plan(plan: Plan, *, name: str, includes: str, active: bool, actor,
+                scholarship_share: str | None = None) -> Plan:
+    """Rename a plan, say what it includes, open or close it to new members, set what each payment sends to the
+    scholarship fund (None: as it is); its price never changes. A refused share changes nothing."""
+    share = plan.scholarship_share_minor if scholarship_share is None else parse_scholarship_share(
+        scholarship_share, price_minor=plan.price_minor, currency=plan.hub.currency)
+    before = {"name": plan.name, "active": plan.active, "scholarship_share_minor": plan.scholarship_share_minor}
+    plan.name, plan.includes, plan.active, plan.scholarship_share_minor = name.strip(), includes, active, share
     db.session.flush()
-    audit.record("plan.updated", plan, actor=actor, before=before, name=plan.name, active=plan.active)
+    audit.record("plan.updated", plan, actor=actor, before=before, name=plan.name, active=plan.active,
+                 scholarship_share_minor=share)
     return plan
 
 

@@ -22,7 +22,8 @@ def index(slug: str):
     if form.validate_on_submit():
         try:
             plan = services.create_plan(hub, name=form.name.data, includes=form.includes.data, price=form.price.data,
-                                        interval=form.interval.data, actor=current_user)
+                                        interval=form.interval.data, actor=current_user,
+                                        scholarship_share=form.scholarship_share.data)
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
@@ -38,11 +39,16 @@ def index(slug: str):
 def edit(slug: str, plan_id: int):
     hub = hub_for(slug, Permission.MANAGE)
     plan = in_hub_or_404(Plan, plan_id, hub_id=hub.id)
-    form = PlanEditForm(obj=plan)
+    form = PlanEditForm(obj=plan, scholarship_share=services.amount_text(plan.scholarship_share_minor, hub.currency))
     if form.validate_on_submit():
-        services.update_plan(plan, name=form.name.data, includes=form.includes.data, active=form.active.data,
-                             actor=current_user)
-        db.session.commit()
-        flash("Plan saved. Prices never change under existing members: add a new plan for a new price.", "success")
-        return redirect(url_for("plans.index", slug=hub.slug))
+        try:
+            services.update_plan(plan, name=form.name.data, includes=form.includes.data, active=form.active.data,
+                                 actor=current_user, scholarship_share=form.scholarship_share.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Plan saved. Prices never change under existing members: add a new plan for a new price.", "success")
+            return redirect(url_for("plans.index", slug=hub.slug))
     return render_template("billing/plan_edit.html", hub=hub, plan=plan, form=form), 400 if form.errors else 200

@@ -8,6 +8,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..hubs.models import Hub
 from .budgets import budget_for
+from .fund_report import fund_month
 from .models import SPENDING_CATEGORIES, Account, LedgerEntry, LedgerGroup
 from .models import LedgerMonthTotal as Totals
 from .report_models import MonthReport
@@ -120,7 +121,7 @@ def figures_for(hub: Hub, month: date) -> dict:
     """One month's figures, live from the ledger, per currency (the hub's own first), with budgets and adjustments.
 
     A fixed number of statements whatever the number of rows: the month's GROUP BY, the opening balance, the
-    budgets, the adjustments, the final hash, and whether it is published.
+    budgets, the adjustments, the final hash, whether it is published, and the scholarship fund's two.
     """
     rows = db.session.execute(
         db.select(Totals.currency, Totals.account, db.func.sum(Totals.amount_minor))
@@ -142,7 +143,8 @@ def figures_for(hub: Hub, month: date) -> dict:
         per_currency.append(figures)
     published = db.session.scalar(db.select(MonthReport.id).filter_by(hub_id=hub.id, month=month)) is not None
     return {"schema_version": SCHEMA_VERSION, "month": month_label(month), "final": published,
-            "hash": final_hash(hub.id, month), "currencies": per_currency}
+            "hash": final_hash(hub.id, month), "currencies": per_currency,
+            "scholarship_fund": fund_month(hub, month, sums.get(hub.currency, {}))}
 
 
 def _budget_lines(figures: dict, planned: dict[Account, int]) -> dict[str, dict]:

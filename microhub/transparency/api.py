@@ -7,6 +7,7 @@ from ..hubs.access import hub_for
 from ..ledger.publishing import parse_month
 from ..ledger.reports import SCHEMA_VERSION
 from .public import public_month, public_months
+from .scholarship_fund import public_fund
 
 bp = Blueprint("transparency_api", __name__, url_prefix="/api/v1")
 
@@ -24,6 +25,7 @@ def month_detail(document: dict) -> dict:
     return {"schema_version": SCHEMA_VERSION, **month_summary(document, first),
             **{key: first[key] for key in DETAILS}, "note": document["note"],
             "published_at": document["published_at"], "differences": document["differences"],
+            "scholarship_fund": public_fund(document),
             "other_currencies": [{**month_summary(document, f), **{k: f[k] for k in DETAILS}} for f in others]}
 
 

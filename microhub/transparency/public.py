@@ -11,6 +11,7 @@ from ..hubs.models import Hub
 from ..ledger.publishing import unpublished_before
 from ..ledger.report_models import MonthReport, Reconciliation
 from ..ledger.reports import current_month, figures_for, month_label
+from .scholarship_fund import add_organizer_seats
 
 #: The months the charts show.
 CHART_MONTHS = 12
@@ -28,7 +29,8 @@ def _document(figures: dict, report: MonthReport | None, differences: int | None
 
 
 def public_months(hub: Hub) -> list[dict]:
-    """Every published month (frozen figures) and the running month (live), newest first; a fixed few queries."""
+    """Every published month (frozen figures) and the running month (live), newest first; a fixed few queries
+    (the seats the organizers funded, for months that did not freeze them, in one)."""
     reports = list(db.session.scalars(db.select(MonthReport).where(MonthReport.hub_id == hub.id)
                                       .order_by(MonthReport.month.desc())))
     checked = _reconciliations(hub.id)
@@ -40,6 +42,7 @@ def public_months(hub: Hub) -> list[dict]:
         document["carries_unpublished"] = unpublished_before(hub.id, running) is not None
         found.append(document)
     found += [_document(r.figures, r, checked.get(month_label(r.month))) for r in reports]
+    add_organizer_seats(hub, found)
     return found
 
 
@@ -49,7 +52,9 @@ def public_month(hub: Hub, month: date) -> dict | None:
     if report is None and month != current_month(hub):
         return None
     differences = db.session.scalar(db.select(Reconciliation.differences).filter_by(hub_id=hub.id, month=month))
-    return _document(report.figures if report else figures_for(hub, month), report, differences)
+    document = _document(report.figures if report else figures_for(hub, month), report, differences)
+    add_organizer_seats(hub, [document])
+    return document
 
 
 def visible_months(hub: Hub):

@@ -13,11 +13,14 @@ from ..ledger.publishing import claim_reminder, publish_month
 from ..ledger.report_models import MonthReport, ReportOptOut
 from ..memberships.models import LIVE_STATUSES, Membership
 from ..urls import external_url
+from .scholarship_fund import frozen_with_organizer_seats
 
 
 def publish(hub: Hub, month: date, *, note: str, actor: User) -> MonthReport:
-    """Freeze and publish `month`, audit it, and e-mail every live member who did not opt out."""
+    """Freeze and publish `month` (with the seats the organizers funded in it), audit it, and e-mail every live
+    member who did not opt out."""
     report = publish_month(hub, month, note=note, user_id=actor.id)
+    report.figures = frozen_with_organizer_seats(hub, report.figures, month)
     audit.record("report.published", report, actor=actor, month=month.isoformat())
     link = external_url("transparency.show", slug=hub.slug) + f"#m-{month:%Y-%m}"
     opt_out = external_url("transparency.report_emails", slug=hub.slug)

@@ -15,6 +15,7 @@ from . import charts, exports
 from .forms import ReportEmailForm
 from .public import in_currency, public_months, reconciliation_text
 from .publishing import set_report_emails, wants_report_emails
+from .scholarship_fund import donors_text, seats_text
 
 bp = Blueprint("transparency", __name__)
 
@@ -37,25 +38,45 @@ def show(slug: str):
     return render_template("transparency/show.html", hub=hub, documents=documents,
                            month_chart=charts.by_month(documents, hub.currency),
                            category_chart=charts.by_category(documents, hub.currency),
-                           in_currency=in_currency, reconciliation_text=reconciliation_text)
+                           in_currency=in_currency, reconciliation_text=reconciliation_text,
+                           donors_text=donors_text, seats_text=seats_text)
+
+
+def _download(hub, fmt: str, what: str, make):
+    """An export file: `make(selection, fmt)` gives the CSV text or the JSON document of what the query asks for."""
+    if fmt not in ("csv", "json"):
+        return Response(f"Exports come as {what}.csv or {what}.json.\n", 404, mimetype="text/plain")
+    try:
+        chosen = exports.selection(hub, request.args)
+    except DomainError as error:
+        return Response(error.message + "\n", error.status_code, mimetype="text/plain")
+    made = make(chosen, fmt)
+    body, mimetype = (made, "text/csv") if fmt == "csv" else (json.dumps(made, indent=1), "application/json")
+    filename = f"{hub.slug}-{what}-{chosen.name}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/h/<slug>/transparency/movements.<fmt>")
 def movements(slug: str, fmt: str):
     hub = hub_for(slug)
-    if fmt not in ("csv", "json"):
-        return Response("Exports come as movements.csv or movements.json.\n", 404, mimetype="text/plain")
-    try:
-        name, conditions = exports.selection(hub, request.args)
-    except DomainError as error:
-        return Response(error.message + "\n", error.status_code, mimetype="text/plain")
-    rows = exports.movements(hub, conditions)
-    filename = f"{hub.slug}-movements-{name}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.as_csv(rows), "text/csv"
-    else:
-        body, mimetype = json.dumps(exports.as_json(hub, name, rows), indent=1), "application/json"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def make(chosen: exports.Selection, fmt: str):
+        rows = exports.movements(hub, chosen.conditions)
+        if fmt == "csv":
+            return exports.as_csv(rows)
+        return exports.as_json(hub, chosen.name, rows, exports.fund_months(hub, chosen))
+    return _download(hub, fmt, "movements", make)
+
+
+@bp.get("/h/<slug>/transparency/fund.<fmt>")
+def fund(slug: str, fmt: str):
+    """The scholarship fund of each month a month or a date range touches."""
+    hub = hub_for(slug)
+
+    def make(chosen: exports.Selection, fmt: str):
+        months = exports.fund_months(hub, chosen)
+        return exports.fund_as_csv(months) if fmt == "csv" else exports.fund_as_json(hub, chosen.name, months)
+    return _download(hub, fmt, "fund", make)
 
 
 @bp.route("/h/<slug>/report-emails", methods=["GET", "POST"])

@@ -67,7 +67,8 @@ def test_the_api_lists_published_months_and_the_running_one_with_exact_keys(clie
 def test_the_api_gives_one_month_in_detail_with_exact_keys(client, hub):
     body = client.get("/api/v1/hubs/owls/transparency/2026-01").get_json()
     assert set(body) == MONTH_KEYS | {"schema_version", "income_by_source", "spending_by_category", "budgets",
-                                      "adjustments", "note", "published_at", "differences", "other_currencies"}
+                                      "adjustments", "note", "published_at", "differences", "other_currencies",
+                                      "scholarship_fund"}
     assert body["income_by_source"] == {"income.membership": 2400}
     assert body["spending_by_category"] == {"spending.processor_fees": 88}
     assert re.fullmatch("[0-9a-f]{64}", body["hash"]) and body["final"] is True
