@@ -138,13 +138,15 @@ class LocalGateway(LocalPayments, Gateway):
         if outcome is None:
             raise ValidationFailed("This is a test checkout: use a Stripe test card such as 4242 4242 4242 4242.",
                                    field="card_number")
+        if session["mode"] == "payment" and outcome == "fails_on_renewal":
+            outcome = "Your card was declined."  # it attaches, then fails when charged: a one-time payment charges now
         if outcome not in ("ok", "fails_on_renewal"):
             raise ValidationFailed(outcome, field="card_number")
         # A unique row claims the payment: of several Pay clicks at once, one inserts it, the others wait and fail.
         if not added_unless_taken(LocalObject(id=f"paid_{checkout_ref}"[:64], kind="payment_claim", data={})):
             raise ValidationFailed("This checkout is paid already.")
         if session["mode"] == "payment":
-            return self.pay_once(checkout_ref, session, outcome)
+            return self.pay_once(checkout_ref, session)
         customer = self._add("customer", "cus", {"email": session["customer_email"], "card": outcome})
         now = utcnow()
         sub = self._add("subscription", "sub", {

@@ -15,6 +15,7 @@ from microhub.scholarships import donations
 from microhub.scholarships.models import Donation, DonationStatus
 
 from ..factories import HubFactory, UserFactory
+from ..fake_stripe import FAIL
 from ..helpers import signed_in
 from ..mail import mails
 from ..payments import capture
@@ -215,3 +216,26 @@ def test_a_donation_in_another_currency_than_its_hub_is_refused(client, captured
         donations.on_checkout_completed(session, event=None)
     db.session.rollback()
     assert not donation_groups(hub) and db.session.get(Donation, donation.id).status is DonationStatus.PENDING
+
+
+def test_a_donation_through_stripe_books_the_fee_stripe_reports(stripe_app, fake):
+    hub = HubFactory(currency="EUR")
+    client = stripe_app.test_client()
+    response = donate(client, hub, amount="50")
+    donation = only_donation(hub)
+    assert response.location == f"{fake.url}/pay/{donation.checkout_ref}"
+
+    deliver(client, fake.pay(donation.checkout_ref, fee=100))
+
+    [group] = donation_groups(hub)
+    assert entries(group) == {Account.SCHOLARSHIP_FUND: -5000, Account.CASH: 4900, Account.PROCESSOR_FEES: 100}
+    assert group.details["fee_estimated"] is False and group.details["balance_transaction"].startswith("txn_")
+    assert "Thank you!" in client.get(f"/h/{hub.slug}/scholarships/donated/{donation.id}").get_data(as_text=True)
+
+
+def test_when_stripe_refuses_the_checkout_the_donor_is_told_and_the_donation_ends(stripe_app, fake):
+    hub = HubFactory()
+    response = donate(stripe_app.test_client(), hub, email=f"{FAIL}@example.org")  # the fake refuses it
+    assert response.status_code == 502 and "Your card was declined." in response.get_data(as_text=True)
+    donation = only_donation(hub)
+    assert donation.status is DonationStatus.EXPIRED and donation.checkout_ref is None
