@@ -32,7 +32,7 @@ MIN_UNITS, MAX_UNITS = 1, 10_000
 #: How long a donation's checkout stays open (Stripe takes 30 minutes to 24 hours).
 CHECKOUT_MINUTES = 60
 STRIPE = "stripe"
-_AMOUNT = re.compile(r"\d+(?:[.,]\d+)?")
+_AMOUNT = re.compile(r"[0-9]+(?:[.,][0-9]+)?")  # ASCII digits only: Decimal reads ١٢ too
 
 
 class DonationMismatch(ValueError):
@@ -65,7 +65,7 @@ def parse_amount(text: str | None, currency: str) -> int:
         raise ValidationFailed(bounds, field="amount")
     if not _AMOUNT.fullmatch(raw) or len(raw) > 20:
         raise ValidationFailed(f"Write the amount as a number, such as 25 or 25.50. {bounds}", field="amount")
-    if re.search(r"[.,]\d{3}", raw):  # 10,000 or 10.000: a thousands separator, or three decimals? Never guess.
+    if re.search(r"[.,][0-9]{3}", raw):  # 10,000 or 10.000: a thousands separator, or three decimals? Never guess.
         raise ValidationFailed("Write the amount without a thousands separator, such as 10000 or 25.50.",
                                field="amount")
     minor = Decimal(raw.replace(",", ".")).scaleb(digits)

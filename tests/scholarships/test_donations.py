@@ -14,6 +14,7 @@ from microhub.ledger.models import Account, GroupKind, LedgerGroup
 from microhub.scholarships import donations
 from microhub.scholarships.models import Donation, DonationStatus
 
+from ..bad_input import corpus as c
 from ..factories import HubFactory, UserFactory
 from ..fake_stripe import FAIL
 from ..helpers import signed_in
@@ -133,6 +134,15 @@ def test_bad_input_gets_a_message_and_saves_nothing(client, fields, field, messa
     response = donate(client, hub, **fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page and f'id="{field}-error"' in page
+    assert db.session.scalar(db.select(db.func.count(Donation.id))) == 0
+
+
+def test_the_bad_input_corpus_gets_no_500_and_saves_nothing(client):
+    hub = HubFactory(currency="EUR")
+    bad = {"amount": c.MONEY + ["١٠", "²", "€-5", "25 EUR"], "email": c.EMAIL, "public_name": c.ONE_LINE + ["x" * 81]}
+    statuses = {(field, value): donate(client, hub, **{"show_name": "y", "public_name": "Ada", field: value}).status_code
+                for field, values in bad.items() for value in values}
+    assert {key: status for key, status in statuses.items() if status != 400} == {}
     assert db.session.scalar(db.select(db.func.count(Donation.id))) == 0
 
 
