@@ -127,18 +127,8 @@ class FakeStripe(Checkouts):
             return 200, self.add("price", "price", product=form["product"], unit_amount=int(form["unit_amount"]),
                                  currency=form["currency"], recurring=form.get("recurring"),
                                  metadata=form.get("metadata", {}))
-        if method == "POST" and path == "/v1/coupons":
-            return self.create_coupon(form)
-        if method == "POST" and path == "/v1/checkout/sessions":
-            return self.create_session(form)
-        if match := re.fullmatch(r"/v1/(checkout/sessions|coupons)/([^/]+?)(/expire)?", path):
-            obj = self.objects.get(match[2])
-            if obj is None or obj["object"] != ("coupon" if match[1] == "coupons" else "checkout.session"):
-                kind = "coupon" if match[1] == "coupons" else "checkout.session"
-                return _error(404, "invalid_request_error", f"No such {kind}: '{match[2]}'", "resource_missing")
-            if match[3] and method == "POST":
-                return self.expire_session(obj)
-            return 200, self.expanded(obj, form.get("expand") or [])
+        if path.startswith(("/v1/coupons", "/v1/checkout/sessions")):
+            return self.route_checkout(method, path, form)
         if match := re.fullmatch(r"/v1/subscriptions/([^/]+)", path):
             sub = self.objects.get(match[1])
             if sub is None:

@@ -7,6 +7,7 @@ only), an invoice names no charge (its InvoicePayment does), a subscription's pr
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 API_VERSION = "2026-10-28.endive"
@@ -42,6 +43,22 @@ class Checkouts:
         self.events.append(event)
         return event
 
+    def route_checkout(self, method: str, path: str, form: dict) -> tuple[int, dict]:
+        """/v1/coupons and /v1/checkout/sessions: create, retrieve (with `expand`), expire."""
+        if method == "POST" and path == "/v1/coupons":
+            return self.create_coupon(form)
+        if method == "POST" and path == "/v1/checkout/sessions":
+            return self.create_session(form)
+        match = re.fullmatch(r"/v1/(checkout/sessions|coupons)/([^/]+?)(/expire)?", path)
+        kind = "coupon" if match and match[1] == "coupons" else "checkout.session"
+        obj = self.objects.get(match[2]) if match else None
+        if obj is None or obj["object"] != kind:
+            return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                   "message": f"No such {kind}: '{match[2] if match else path}'"}}
+        if match[3] and method == "POST":
+            return self.expire_session(obj)
+        return 200, self.expanded(obj, form.get("expand") or [])
+
     # -- coupons ---------------------------------------------------------------------------------
     def create_coupon(self, form: dict) -> tuple[int, dict]:
         if ("amount_off" in form) == ("percent_off" in form):
@@ -57,12 +74,11 @@ class Checkouts:
         coupon_id = form.get("id") or secrets.token_hex(4)
         if coupon_id in self.objects:
             return _invalid("Coupon already exists.", "resource_already_exists", "id")
-        coupon = self.add("coupon", "coupon", id=coupon_id, amount_off=int(form["amount_off"]) if "amount_off" in form else None,
-                          percent_off=float(form["percent_off"]) if "percent_off" in form else None,
-                          currency=form.get("currency", "").lower() or None, duration=duration,
-                          duration_in_months=int(form["duration_in_months"]) if "duration_in_months" in form else None,
-                          name=form.get("name"), valid=True, times_redeemed=0, metadata=form.get("metadata", {}))
-        return 200, coupon
+        number = {key: cast(form[key]) if key in form else None
+                  for key, cast in (("amount_off", int), ("percent_off", float), ("duration_in_months", int))}
+        return 200, self.add("coupon", "coupon", id=coupon_id, **number, duration=duration,
+                             currency=form.get("currency", "").lower() or None, name=form.get("name"), valid=True,
+                             times_redeemed=0, metadata=form.get("metadata", {}))
 
     def _discount(self, coupon: dict, subtotal: int) -> int:
         if coupon["amount_off"] is not None:
