@@ -36,8 +36,8 @@ from .transparency.manage_views import bp as transparency_admin
 from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
-              cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
-              donations_views)
+              donations_views,
+              cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
