@@ -28,7 +28,8 @@ from .memberships import income, payments, queries, seats
 from .memberships import tasks as memberships_tasks
 from .memberships.views import bp as memberships
 from .memberships.waitlist_views import bp as waitlist
-from .scholarships import awards as scholarship_awards, tasks as scholarships_tasks
+from .scholarships import awards as scholarship_awards, donations, tasks as scholarships_tasks
+from .scholarships.donation_views import bp as donations_views
 from .scholarships.manage_views import bp as scholarship_admin
 from .scholarships.views import bp as scholarships
 from .transparency import tasks as transparency_tasks
@@ -38,7 +39,7 @@ from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
-              scholarships, scholarship_admin)
+              scholarships, scholarship_admin, donations_views)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -66,6 +67,8 @@ RECEIVERS = (
     (signals.seats_freed, seats.offer_freed_seats),
     (signals.checkout_completed, payments.on_checkout_completed),
     (signals.checkout_expired, payments.on_checkout_expired),
+    (signals.checkout_completed, donations.on_checkout_completed),
+    (signals.checkout_expired, donations.on_checkout_expired),
     (signals.subscription_changed, payments.on_subscription_changed),
     (signals.payment_received, income.on_payment_received),
     (signals.refund_issued, processing.record_refund),

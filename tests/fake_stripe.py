@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from .fake_stripe_checkout import Checkouts
+
 #: Any parameter containing this makes the fake answer 402 with a card error, as Stripe does for a decline.
 FAIL = "trigger-402"
 
@@ -47,7 +49,9 @@ def _lists(node):
     return node
 
 
-class FakeStripe:
+class FakeStripe(Checkouts):
+    """Stripe's API as far as MicroHub uses it; `events` holds what Stripe would send to the webhook."""
+
     def __init__(self):
         self.requests: list[Request] = []
         self.objects: dict[str, dict] = {}
@@ -55,6 +59,7 @@ class FakeStripe:
         self._replies: dict[str, tuple[dict, tuple[int, dict]]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._init_checkouts()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -122,26 +127,8 @@ class FakeStripe:
             return 200, self.add("price", "price", product=form["product"], unit_amount=int(form["unit_amount"]),
                                  currency=form["currency"], recurring=form.get("recurring"),
                                  metadata=form.get("metadata", {}))
-        if method == "POST" and path == "/v1/checkout/sessions":
-            window = int(form["expires_at"]) - int(self.clock())
-            if not 30 * 60 <= window <= 24 * 3600:
-                return _error(400, "invalid_request_error", "The `expires_at` timestamp must be between 30 minutes "
-                              "and 24 hours from Checkout Session creation.", "parameter_invalid_integer")
-            session = self.add("cs_test", "checkout.session", status="open", url=None, subscription=None,
-                               customer=None, **{k: v for k, v in form.items() if k != "expires_at"},
-                               expires_at=int(form["expires_at"]))
-            session["url"] = f"{self.url}/pay/{session['id']}"
-            return 200, session
-        if match := re.fullmatch(r"/v1/checkout/sessions/([^/]+)(/expire)?", path):
-            session = self.objects.get(match[1])
-            if session is None:
-                return _error(404, "invalid_request_error", f"No such checkout.session: '{match[1]}'", "resource_missing")
-            if match[2]:
-                if session["status"] != "open":
-                    return _error(400, "invalid_request_error", "Only Checkout Sessions with a status in [\"open\"] "
-                                  "can be expired.", None)
-                session["status"] = "expired"
-            return 200, session
+        if path.startswith(("/v1/coupons", "/v1/checkout/sessions")):
+            return self.route_checkout(method, path, form)
         if match := re.fullmatch(r"/v1/subscriptions/([^/]+)", path):
             sub = self.objects.get(match[1])
             if sub is None:

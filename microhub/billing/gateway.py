@@ -51,7 +51,8 @@ class Subscription:
 
 @dataclass
 class PaymentDetails:
-    """What one paid invoice brought in, as the processor accounts for it (its balance transaction)."""
+    """What one paid invoice or one-time checkout brought in, as the processor accounts for it (its balance
+    transaction)."""
 
     charge_ref: str | None
     gross: int  # minor units
@@ -96,7 +97,23 @@ class Gateway(ABC):
     @abstractmethod
     def create_checkout(self, *, hold, plan, hub, user, success_url: str, cancel_url: str,
                         expires_at: datetime) -> Checkout:
-        """Start a subscription checkout for `hold`; the person is sent to `Checkout.url`."""
+        """Start a subscription checkout for `hold`; the person is sent to `Checkout.url`. A hold with a
+        `coupon_ref` (a partial award) is billed the plan's price less the coupon."""
+
+    @abstractmethod
+    def scholarship_coupon(self, *, hub, amount_off: int, currency: str) -> str:
+        """The provider's id of a coupon taking `amount_off` minor units off every invoice, forever: a partial
+        scholarship award. The same hub, amount and currency always give the same coupon."""
+
+    @abstractmethod
+    def create_payment_checkout(self, *, hub, amount_minor: int, currency: str, description: str, email: str,
+                                metadata: dict, success_url: str, cancel_url: str, expires_at: datetime,
+                                idempotency_key: str) -> Checkout:
+        """Start a one-time payment checkout (a donation); a retry with the same key gets the same checkout."""
+
+    @abstractmethod
+    def checkout_payment(self, checkout_ref: str) -> PaymentDetails | None:
+        """Re-read a one-time checkout: what its payment brought in, or None while (or if) nothing was paid."""
 
     @abstractmethod
     def checkout_url(self, checkout_ref: str) -> str:
@@ -129,7 +146,8 @@ class Gateway(ABC):
 
     @abstractmethod
     def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
-        """Every balance movement from `start` up to `end`, with the charge each belongs to."""
+        """Every balance movement from `start` up to `end` (memberships and one-time payments alike), with the
+        charge each belongs to."""
 
     def advance_period(self, subscription_ref: str) -> str:
         """Jump to the subscription's renewal; returns what happened (renewed, past_due, canceled)."""

@@ -17,8 +17,8 @@ from ..errors import NotOurs, ValidationFailed
 from ..extensions import db
 from ..urls import external_url
 from .fees import standard_fee
-from .gateway import (Checkout, Gateway, GatewayError, PaymentDetails, ProcessorTransaction, Subscription,
-                      webhook_secret)
+from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription, webhook_secret
+from .local_payments import LocalPayments
 from .webhooks import ingest
 
 API_VERSION = "2026-10-28.endive"
@@ -51,11 +51,7 @@ def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _at(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
-
-
-class LocalGateway(Gateway):
+class LocalGateway(LocalPayments, Gateway):
     name = "local"
     has_test_clock = True
     takes_cards = True
@@ -77,6 +73,15 @@ class LocalGateway(Gateway):
         db.session.add(obj)
         return obj
 
+    def _all(self, kind: str) -> list[LocalObject]:
+        return list(db.session.scalars(db.select(LocalObject).filter_by(kind=kind).order_by(LocalObject.id)))
+
+    def _claim(self, kind: str, ref: str, data: dict) -> tuple[LocalObject, bool]:
+        """The object `ref`, made from `data` unless it exists; True when this call made it (a unique insert)."""
+        obj = LocalObject(id=ref, kind=kind, data={**data, "id": ref, "object": kind, "created": _ts(utcnow())})
+        made = added_unless_taken(obj)
+        return (obj if made else self._get(ref, kind)), made
+
     # -- events ----------------------------------------------------------------------------------
     def emit(self, event_type: str, obj: dict) -> None:
         """Queue a signed event for delivery after this transaction commits, as Stripe would send it."""
@@ -93,12 +98,16 @@ class LocalGateway(Gateway):
         return f"price_local_{plan.id}"  # a plan's price never changes, so its id can name it
 
     def create_checkout(self, *, hold, plan, hub, user, success_url, cancel_url, expires_at) -> Checkout:
+        off = self.discount(hold.coupon_ref, hold.price_minor, hold.currency)
         session = self._add("checkout.session", "cs", {
             "mode": "subscription", "status": "open", "client_reference_id": str(user.id),
             "customer_email": user.email, "metadata": {"hold_id": str(hold.id), "hub": hub.slug},
-            # What the hold was offered, not what the plan says now: the checkout charges exactly that.
-            "price": hold.price_ref, "amount_total": hold.price_minor, "currency": hold.currency.lower(),
-            "interval": hold.interval,
+            # What the hold was offered, not what the plan says now: the checkout charges exactly that (less a
+            # partial scholarship's coupon, which the subscription keeps for every invoice).
+            "price": hold.price_ref, "amount_subtotal": hold.price_minor, "amount_total": hold.price_minor - off,
+            "currency": hold.currency.lower(), "interval": hold.interval,
+            "discounts": [{"coupon": hold.coupon_ref}] if hold.coupon_ref else [],
+            "total_details": {"amount_discount": off},
             "plan_name": plan.name, "hub_name": hub.name, "success_url": success_url, "cancel_url": cancel_url,
             "expires_at": _ts(expires_at), "subscription": None, "customer": None,
         })
@@ -129,18 +138,24 @@ class LocalGateway(Gateway):
         if outcome is None:
             raise ValidationFailed("This is a test checkout: use a Stripe test card such as 4242 4242 4242 4242.",
                                    field="card_number")
+        if session["mode"] == "payment" and outcome == "fails_on_renewal":
+            outcome = "Your card was declined."  # it attaches, then fails when charged: a one-time payment charges now
         if outcome not in ("ok", "fails_on_renewal"):
             raise ValidationFailed(outcome, field="card_number")
         # A unique row claims the payment: of several Pay clicks at once, one inserts it, the others wait and fail.
         if not added_unless_taken(LocalObject(id=f"paid_{checkout_ref}"[:64], kind="payment_claim", data={})):
             raise ValidationFailed("This checkout is paid already.")
+        if session["mode"] == "payment":
+            return self.pay_once(checkout_ref, session)
         customer = self._add("customer", "cus", {"email": session["customer_email"], "card": outcome})
         now = utcnow()
         sub = self._add("subscription", "sub", {
             "status": "active", "customer": customer.id, "cancel_at_period_end": False,
             "current_period_start": _ts(now), "current_period_end": _ts(self._next_period(now, session["interval"])),
             "metadata": dict(session["metadata"]), "interval": session["interval"], "price": session["price"],
-            "amount": session["amount_total"], "currency": session["currency"],
+            "amount": session.get("amount_subtotal", session["amount_total"]), "currency": session["currency"],
+            "discounts": [d["coupon"] for d in session.get("discounts", [])],
+            "amount_off": session.get("total_details", {}).get("amount_discount", 0),
         })
         db.session.flush()
         invoice = self._charge(sub.data, paid=True)
@@ -151,16 +166,21 @@ class LocalGateway(Gateway):
         self.emit("invoice.paid", invoice)
         return session
 
-    def _next_period(self, start: datetime, interval: str) -> datetime:
+    @staticmethod
+    def _next_period(start: datetime, interval: str) -> datetime:
         return start + (relativedelta(years=1) if interval == "year" else relativedelta(months=1))
 
     def _charge(self, sub: dict, *, paid: bool) -> dict:
-        charge = self._add("charge", "ch", {"amount": sub["amount"], "currency": sub["currency"],
-                                            "paid": paid, "refunded": False, "amount_refunded": 0})
+        """The subscription's next invoice: its price less its coupon; nothing is charged when that is zero."""
+        off = min(sub.get("amount_off", 0), sub["amount"])
+        due = sub["amount"] - off
+        charge = self._add("charge", "ch", {"amount": due, "currency": sub["currency"], "paid": paid,
+                                            "refunded": False, "amount_refunded": 0}) if due else None
         invoice = self._add("invoice", "in", {
-            "subscription": sub["id"], "customer": sub["customer"], "amount_due": sub["amount"],
-            "amount_paid": sub["amount"] if paid else 0, "currency": sub["currency"],
-            "status": "paid" if paid else "open", "charge": charge.id,
+            "subscription": sub["id"], "customer": sub["customer"], "subtotal": sub["amount"], "amount_due": due,
+            "total_discount_amounts": [{"amount": off, "discount": c} for c in sub.get("discounts", [])][:1],
+            "amount_paid": due if paid else 0, "currency": sub["currency"],
+            "status": "paid" if paid or not due else "open", "charge": charge.id if charge else None,
             "parent": {"subscription_details": {"subscription": sub["id"], "metadata": sub["metadata"]}},
         })
         db.session.flush()
@@ -199,6 +219,8 @@ class LocalGateway(Gateway):
                                       .order_by(LocalObject.created_at.desc(), LocalObject.id)).all()
         for invoice in invoices:
             if invoice.data["subscription"] == subscription_ref and invoice.data["status"] == "paid":
+                if not invoice.data["charge"]:
+                    return  # fully discounted: nothing was charged, nothing to give back
                 charge = self._get(invoice.data["charge"], "charge")
                 if not charge.data["refunded"]:  # refunding twice is a no-op, like an idempotent Stripe call
                     self.emit("charge.refunded", self._put(charge, refunded=True, amount_refunded=charge.data["amount"],
@@ -208,24 +230,13 @@ class LocalGateway(Gateway):
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         return external_url("memberships.billing")
 
-    def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
-        """The test mode's balance: each paid charge less Stripe's standard fee, and each refund."""
-        found = []
-        for charge in db.session.scalars(db.select(LocalObject).filter_by(kind="charge")):
-            data, currency = charge.data, charge.data["currency"].upper()
-            moments = [("charge", data["created"], data["amount"], standard_fee(data["amount"], currency))]
-            if data.get("refunded"):
-                moments.append(("refund", data.get("refunded_at", data["created"]), -data["amount_refunded"], 0))
-            found += [ProcessorTransaction(ref=f"txn_{kind}_{charge.id}", kind=kind, charge_ref=charge.id,
-                                           amount=amount, fee=fee, currency=currency, created=_at(ts))
-                      for kind, ts, amount, fee in moments if data["paid"] and start <= _at(ts) < end]
-        return found
-
     def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
         """The test mode keeps no balance: the fee is Stripe's standard pricing for the currency (estimated)."""
         invoice = db.session.get(LocalObject, invoice_ref)
         if invoice is None or invoice.kind != "invoice" or invoice.data["status"] != "paid":
             return None
+        if not invoice.data["charge"]:
+            return None  # a fully discounted invoice: nothing was charged
         charge = self._get(invoice.data["charge"], "charge").data
         currency = charge["currency"].upper()
         return PaymentDetails(charge_ref=charge["id"], gross=charge["amount"], currency=currency,

@@ -3,28 +3,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 import stripe
 
 from ..errors import NotOurs
 from ..installation import installation_key
 from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, ProcessorTransaction, Subscription
+from .stripe_objects import moment, paid_payment, payment_details, payment_of, processor_transaction, value_of
 
 log = logging.getLogger(__name__)
-
-
-def _value(obj, key, default=None):
-    """obj[key] for StripeObjects and dicts alike; StripeObject.get() raises, so no .get()."""
-    try:
-        value = obj[key]
-    except (KeyError, TypeError, AttributeError):
-        return default
-    return default if value is None else value
-
-
-def _ts(value) -> datetime | None:
-    return datetime.fromtimestamp(int(value), tz=timezone.utc) if value is not None else None
 
 
 class StripeGateway(Gateway):
@@ -67,6 +55,25 @@ class StripeGateway(Gateway):
             self.sync_plan(plan)
         return plan.stripe_price_id
 
+    def scholarship_coupon(self, *, hub, amount_off: int, currency: str) -> str:
+        currency = currency.lower()
+        # The id names what the coupon is, so asking again (even after Stripe forgot the key) finds the same one.
+        coupon_id = _key(f"scholarship-{hub.id}-{amount_off}-{currency}")
+        try:
+            coupon = self.client.v1.coupons.create({
+                "id": coupon_id, "amount_off": amount_off, "currency": currency, "duration": "forever",
+                "name": "Scholarship", "metadata": {"hub_id": str(hub.id), "kind": "scholarship"},
+            }, {"idempotency_key": f"coupon-{coupon_id}"})
+        except stripe.InvalidRequestError as error:
+            if error.code != "resource_already_exists":
+                self._call("coupon", _raise, error)
+            coupon = self._call("coupon lookup", self.client.v1.coupons.retrieve, coupon_id)
+        except stripe.StripeError as error:
+            self._call("coupon", _raise, error)
+        if (value_of(coupon, "amount_off"), str(value_of(coupon, "currency", "")).lower()) != (amount_off, currency):
+            raise GatewayError("The payment provider holds a different scholarship discount under this name.")
+        return coupon.id
+
     # -- checkout --------------------------------------------------------------------------------
     def create_checkout(self, *, hold, plan, hub, user, success_url, cancel_url, expires_at) -> Checkout:
         meta = {"hold_id": str(hold.id), "hub": hub.slug, "installation": installation_key()}
@@ -79,11 +86,46 @@ class StripeGateway(Gateway):
             "metadata": meta,
             # The subscription carries the hold too, so its own events can be matched without the session.
             "subscription_data": {"metadata": meta},
+            # A partial scholarship: the subscription bills the plan's price, its invoices that price less the coupon.
+            **({"discounts": [{"coupon": hold.coupon_ref}]} if hold.coupon_ref else {}),
             "expires_at": int(expires_at.timestamp()),
             "success_url": success_url,
             "cancel_url": cancel_url,
         }, {"idempotency_key": _key(f"hold-{hold.id}-checkout")})
         return Checkout(ref=session.id, url=session.url, expires_at=expires_at)
+
+    def create_payment_checkout(self, *, hub, amount_minor, currency, description, email, metadata, success_url,
+                                cancel_url, expires_at, idempotency_key) -> Checkout:
+        meta = {**{key: str(value) for key, value in metadata.items()}, "installation": installation_key()}
+        session = self._call("checkout", self.client.v1.checkout.sessions.create, {
+            "mode": "payment",
+            "submit_type": "donate",
+            "line_items": [{"quantity": 1, "price_data": {"currency": currency.lower(), "unit_amount": amount_minor,
+                                                          "product_data": {"name": description}}}],
+            "customer_email": email,
+            "metadata": meta,
+            # The payment carries the same marks, so its charge can be traced to what it paid for.
+            "payment_intent_data": {"metadata": meta, "description": description},
+            "expires_at": int(expires_at.timestamp()),
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }, {"idempotency_key": _key(idempotency_key)})
+        return Checkout(ref=session.id, url=session.url, expires_at=expires_at)
+
+    def checkout_payment(self, checkout_ref: str) -> PaymentDetails | None:
+        # Three levels of expansion (Stripe allows four): the session's payment, its charge, the charge's fee.
+        session = self._call("checkout lookup", self.client.v1.checkout.sessions.retrieve, checkout_ref,
+                             {"expand": ["payment_intent.latest_charge.balance_transaction"]})
+        intent = value_of(session, "payment_intent")
+        if value_of(session, "payment_status") != "paid" or intent is None:
+            return None  # open, expired, or a delayed payment method still on its way
+        if isinstance(intent, str):
+            intent = self._call("payment intent", self.client.v1.payment_intents.retrieve, intent,
+                                {"expand": ["latest_charge.balance_transaction"]})
+        charge = value_of(intent, "latest_charge")
+        if isinstance(charge, str):
+            charge = self._call("charge", self.client.v1.charges.retrieve, charge, {"expand": ["balance_transaction"]})
+        return payment_details(charge) if charge is not None else None
 
     def checkout_url(self, checkout_ref: str) -> str:
         return self._call("checkout lookup", self.client.v1.checkout.sessions.retrieve, checkout_ref).url
@@ -110,20 +152,21 @@ class StripeGateway(Gateway):
         except stripe.StripeError as error:
             self._call("subscription lookup", _raise, error)
         # API versions from 2025-03-31 on keep the period on the items, older ones on the subscription.
-        items = _value(_value(sub, "items", {}), "data", [])
-        period_end = _value(items[0], "current_period_end") if items else None
+        items = value_of(value_of(sub, "items", {}), "data", [])
+        period_end = value_of(items[0], "current_period_end") if items else None
         if period_end is None:
-            period_end = _value(sub, "current_period_end")
-        customer = _value(sub, "customer")
-        metadata = _value(sub, "metadata", {})
-        price = _value(items[0], "price", {}) if items else {}
+            period_end = value_of(sub, "current_period_end")
+        customer = value_of(sub, "customer")
+        metadata = value_of(sub, "metadata", {})
+        price = value_of(items[0], "price", {}) if items else {}
         return Subscription(
-            price_ref=_value(price, "id"), amount_minor=_value(price, "unit_amount"),
-            currency=(_value(price, "currency") or "").upper() or None,
-            interval=_value(_value(price, "recurring", {}), "interval"),
+            price_ref=value_of(price, "id"), amount_minor=value_of(price, "unit_amount"),
+            currency=(value_of(price, "currency") or "").upper() or None,
+            interval=value_of(value_of(price, "recurring", {}), "interval"),
             ref=sub.id, status=sub.status,
-            customer_ref=customer if isinstance(customer, str) else _value(customer, "id"),
-            current_period_end=_ts(period_end), cancel_at_period_end=bool(_value(sub, "cancel_at_period_end", False)),
+            customer_ref=customer if isinstance(customer, str) else value_of(customer, "id"),
+            current_period_end=moment(period_end),
+            cancel_at_period_end=bool(value_of(sub, "cancel_at_period_end", False)),
             metadata=metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata),
         )
 
@@ -158,7 +201,7 @@ class StripeGateway(Gateway):
         if not invoices.data:
             return
         invoice = invoices.data[0]
-        target = _payment_of(invoice)
+        target = payment_of(invoice)
         if target is None:
             log.warning("Paid invoice %s of %s has no payment to refund", invoice.id, subscription_ref)
             return
@@ -176,23 +219,23 @@ class StripeGateway(Gateway):
         # An invoice names no charge in this API version: its InvoicePayment does, and the charge's balance
         # transaction holds the fee Stripe really took.
         payments = self._call("invoice payments", self.client.v1.invoice_payments.list, {"invoice": invoice_ref})
-        found = _paid_payment(payments)
+        found = paid_payment(payments)
         if found is None:
             return None
         kind, ref = found
         if kind == "payment_intent":
             intent = self._call("payment intent", self.client.v1.payment_intents.retrieve, ref,
                                 {"expand": ["latest_charge.balance_transaction"]})
-            charge = _value(intent, "latest_charge")
+            charge = value_of(intent, "latest_charge")
         else:
             charge = self._call("charge", self.client.v1.charges.retrieve, ref, {"expand": ["balance_transaction"]})
-        return _details(charge)
+        return payment_details(charge)
 
     def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
         pages = self._call("balance transactions", self.client.v1.balance_transactions.list, {
             "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())}, "limit": 100,
             "expand": ["data.source"]})
-        return [_transaction(txn) for txn in pages.auto_paging_iter()]  # iterating a page alone stops at 100
+        return [processor_transaction(txn) for txn in pages.auto_paging_iter()]  # iterating a page alone stops at 100
 
     def portal_url(self, customer_ref: str, return_url: str) -> str:
         # Portal sessions are short-lived and made per click, so each gets its own key.
@@ -202,47 +245,6 @@ class StripeGateway(Gateway):
         return session.url
 
 
-def _paid_payment(payments) -> tuple[str, str] | None:
-    """("payment_intent", "pi_…") or ("charge", "ch_…") of the first paid InvoicePayment in a list."""
-    for payment in _value(payments, "data", []):
-        if _value(payment, "status", "paid") != "paid":
-            continue
-        inner = _value(payment, "payment", {})
-        for kind in ("payment_intent", "charge"):
-            ref = _value(inner, kind)
-            if ref:
-                return kind, ref if isinstance(ref, str) else ref.id
-    return None
-
-
-def _details(charge) -> PaymentDetails:
-    """Gross and fee from the charge's balance transaction, in the charge's currency; never converted."""
-    currency = str(_value(charge, "currency", "")).upper()
-    txn = _value(charge, "balance_transaction")
-    paid_at = _ts(_value(charge, "created"))
-    if txn is None or isinstance(txn, str) or str(_value(txn, "currency", "")).upper() != currency:
-        # Settled in another currency (or not yet): the gross is the charge's; its fee stays in the notes, as is.
-        notes = {} if txn is None or isinstance(txn, str) else {
-            "settled_in": str(_value(txn, "currency", "")).upper(), "settlement_fee": _value(txn, "fee", 0)}
-        return PaymentDetails(charge_ref=charge.id, gross=int(_value(charge, "amount", 0)), fee=0, currency=currency,
-                              paid_at=paid_at, notes=notes)
-    return PaymentDetails(charge_ref=charge.id, gross=int(_value(txn, "amount", 0)), fee=int(_value(txn, "fee", 0)),
-                          currency=currency, paid_at=_ts(_value(txn, "created")) or paid_at,
-                          balance_transaction_ref=txn.id)
-
-
-def _transaction(txn) -> ProcessorTransaction:
-    source = _value(txn, "source")
-    kind = {"charge": "charge", "payment": "charge", "refund": "refund", "payment_refund": "refund",
-            "adjustment": "dispute"}.get(_value(txn, "type"), str(_value(txn, "type")))
-    charge = source if isinstance(source, str) and source.startswith("ch_") else _value(source, "charge")
-    if charge is None and _value(source, "object") == "charge":
-        charge = source.id
-    return ProcessorTransaction(ref=txn.id, kind=kind, charge_ref=charge if isinstance(charge, str) else None,
-                                amount=int(_value(txn, "amount", 0)), fee=int(_value(txn, "fee", 0)),
-                                currency=str(_value(txn, "currency", "")).upper(), created=_ts(_value(txn, "created")))
-
-
 def _key(name: str) -> str:
     """An idempotency key unique to this installation and row, and the same for every retry of one request."""
     return f"{installation_key()}-{name}"
@@ -250,15 +252,3 @@ def _key(name: str) -> str:
 
 def _raise(error):
     raise error
-
-
-def _payment_of(invoice) -> dict | None:
-    """What to refund: the invoice's paid payment (new API versions) or its charge/payment_intent (old ones)."""
-    found = _paid_payment(_value(invoice, "payments", {}))
-    if found is not None:
-        return {found[0]: found[1]}
-    for kind in ("payment_intent", "charge"):
-        ref = _value(invoice, kind)
-        if ref:
-            return {kind: ref if isinstance(ref, str) else ref.id}
-    return None

@@ -38,12 +38,16 @@ def _hold_id(session: dict) -> int:
 
 
 def on_checkout_completed(session: dict, *, event) -> None:
-    """A receiver of `signals.checkout_completed`."""
+    """A receiver of `signals.checkout_completed`; a one-time payment (mode "payment") is another domain's."""
+    if session.get("mode") == "payment":
+        return
     checkout_completed(_hold_id(session), session.get("id"), subscription_of(session))
 
 
 def on_checkout_expired(session: dict, *, event) -> None:
-    """A receiver of `signals.checkout_expired`."""
+    """A receiver of `signals.checkout_expired`; a one-time payment (mode "payment") is another domain's."""
+    if session.get("mode") == "payment":
+        return
     checkout_expired(_hold_id(session), session.get("id"))
 
 
