@@ -52,7 +52,7 @@ def test_a_visitor_applies_is_offered_a_seat_accepts_and_is_a_member_without_pay
     clean(reviewer)
     reviewer.get_by_role("link", name="Sam Student").click()
     expect(reviewer.locator("main")).to_contain_text("Learn to write smaller programs")
-    reviewer.get_by_label("Rank").fill("1")
+    reviewer.get_by_label("Rank", exact=True).fill("1")
     reviewer.get_by_role("button", name="Save rank").click()
     clean(reviewer)
     ARTIFACTS.mkdir(exist_ok=True)
