@@ -37,6 +37,9 @@ def _id(obj: dict) -> str:
 MEANING = {
     "checkout.session.completed": ((signals.checkout_completed, _itself),),
     "checkout.session.expired": ((signals.checkout_expired, _itself),),
+    # A delayed payment method (a bank debit) completes the checkout unpaid; its money comes with one of these.
+    "checkout.session.async_payment_succeeded": ((signals.checkout_completed, _itself),),
+    "checkout.session.async_payment_failed": ((signals.checkout_expired, _itself),),
     "invoice.paid": ((signals.payment_received, _itself), (signals.subscription_changed, subscription_of)),
     "invoice.payment_failed": ((signals.payment_failed, _itself), (signals.subscription_changed, subscription_of)),
     "customer.subscription.created": ((signals.subscription_changed, _id),),

@@ -81,6 +81,10 @@ class GroupKind(str, enum.Enum):
     AWARD = "award"  # a scholarship seat's value drawn from the fund as the membership it pays for
 
 
+#: Movements of money in from a charge: what refunds, disputes and reconciliation find by the charge.
+MONEY_IN = (GroupKind.PAYMENT, GroupKind.DONATION)
+
+
 class LedgerGroup(db.Model):
     """One movement of money in one hub: its entries sum to zero per currency. Never changed, never deleted."""
 

@@ -7,7 +7,7 @@ from ..database import utcnow
 from ..errors import NotOurs
 from ..extensions import db
 from ..hubs.models import Hub
-from .models import Account, GroupKind, LedgerGroup
+from .models import MONEY_IN, Account, GroupKind, LedgerGroup
 from .services import Line, PaymentNotRecorded, post, record_refund
 
 
@@ -21,7 +21,8 @@ def _when(event) -> datetime:
 
 
 def _payment(charge_ref, event) -> LedgerGroup:
-    payment = db.session.scalar(db.select(LedgerGroup).filter_by(charge_ref=charge_ref, kind=GroupKind.PAYMENT))
+    payment = db.session.scalar(db.select(LedgerGroup).where(LedgerGroup.charge_ref == charge_ref,
+                                                             LedgerGroup.kind.in_(MONEY_IN)))
     if payment is not None:
         return payment
     if utcnow() - _when(event) < WAIT_FOR_PAYMENT:

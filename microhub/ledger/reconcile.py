@@ -8,10 +8,10 @@ from ..billing.provider import gateway
 from ..database import utcnow
 from ..extensions import db
 from ..hubs.models import Hub
-from .models import GroupKind, LedgerGroup
+from .models import MONEY_IN, GroupKind, LedgerGroup
 from .report_models import Reconciliation
 
-COMPARED = (GroupKind.PAYMENT, GroupKind.REFUND, GroupKind.DISPUTE)
+COMPARED = (*MONEY_IN, GroupKind.REFUND, GroupKind.DISPUTE)
 
 
 def month_range(hub: Hub, month: date) -> tuple[datetime, datetime]:
@@ -31,7 +31,7 @@ def _ledger_side(hub: Hub, start: datetime, end: datetime) -> dict[tuple, list[i
         by = {e.account.value: e.amount_minor for e in group.entries}
         currency = group.entries[0].currency
         fee = by.get("spending.processor_fees", 0)
-        if group.kind is GroupKind.PAYMENT:
+        if group.kind in MONEY_IN:
             key, amount = ("charge", group.charge_ref), -sum(v for k, v in by.items() if k.startswith("income."))
         elif group.kind is GroupKind.REFUND:
             key, amount = ("refund", group.charge_ref), -by.get("refunds", 0)
@@ -45,7 +45,7 @@ def _ledger_side(hub: Hub, start: datetime, end: datetime) -> dict[tuple, list[i
 
 def _processor_side(hub: Hub, start: datetime, end: datetime) -> dict[tuple, list]:
     ours = set(db.session.scalars(db.select(LedgerGroup.charge_ref).where(
-        LedgerGroup.hub_id == hub.id, LedgerGroup.kind == GroupKind.PAYMENT)))
+        LedgerGroup.hub_id == hub.id, LedgerGroup.kind.in_(MONEY_IN))))
     found: dict[tuple, list] = {}
     for txn in gateway().balance_transactions(start, end):
         if txn.charge_ref not in ours:

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..hubs.models import Hub
 from ..money import CURRENCIES, MAX_MINOR
 from .chain import GENESIS, content, digest
-from .models import Account, GroupKind, LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal
+from .models import MONEY_IN, Account, GroupKind, LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTotal
 from .report_models import MonthReport
 
 #: Most one line may move: far above any single payment (Stripe's ceiling) yet safe in every column and sum.
@@ -186,7 +186,8 @@ def record_refund(charge_ref: str, *, refunded_total: int, currency: str, occurr
                   details: dict | None = None) -> LedgerGroup | None:
     """A charge's refunds, cumulative as Stripe reports them: only what is not in the ledger yet is written, so
     repeated and out-of-order `charge.refunded` deliveries add up to the true total once."""
-    payment = db.session.scalar(db.select(LedgerGroup).filter_by(charge_ref=charge_ref, kind=GroupKind.PAYMENT))
+    payment = db.session.scalar(db.select(LedgerGroup).where(LedgerGroup.charge_ref == charge_ref,
+                                                             LedgerGroup.kind.in_(MONEY_IN)))
     if payment is None:
         raise PaymentNotRecorded(f"no payment for charge {charge_ref} in the ledger yet")
     hub = db.session.get(Hub, payment.hub_id)

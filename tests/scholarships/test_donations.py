@@ -250,3 +250,23 @@ def test_when_stripe_refuses_the_checkout_the_donor_is_told_and_the_donation_end
     assert response.status_code == 502 and "Your card was declined." in response.get_data(as_text=True)
     donation = only_donation(hub)
     assert donation.status is DonationStatus.EXPIRED and donation.checkout_ref is None
+
+
+
+def test_a_refunded_donation_finds_its_payment_and_is_written_once(app):
+    """Found from outside: refunds looked only for membership payments, so a donation's refund waited forever."""
+    from microhub.database import utcnow
+    from microhub.ledger.services import record_payment, record_refund
+
+    from .helpers import scholarship_hub
+
+    hub, _, _ = scholarship_hub(fund=0)
+    record_payment(hub, source=("checkout", "cs_with_charge"), income=Account.SCHOLARSHIP_FUND,
+                   kind=GroupKind.DONATION, gross=4000, fee=80, currency="EUR", occurred_at=utcnow(),
+                   charge_ref="ch_donation", details={}, memo="Donation to the scholarship fund")
+    for _ in range(2):  # a repeated delivery
+        record_refund("ch_donation", refunded_total=4000, currency="EUR", occurred_at=utcnow())
+    db.session.commit()
+    refunds = db.session.scalars(db.select(LedgerGroup).filter_by(kind=GroupKind.REFUND,
+                                                                   charge_ref="ch_donation")).all()
+    assert len(refunds) == 1 and {e.account.value: e.amount_minor for e in refunds[0].entries}["refunds"] == 4000
