@@ -51,6 +51,8 @@ class World:
     draft_id: int
     submitted_id: int
     paid_id: int
+    #: An application for a scholarship, waiting for review (its rank form takes bad values).
+    application_id: int
 
 
 def build_world() -> World:
@@ -63,7 +65,20 @@ def build_world() -> World:
     visitor = UserFactory()
     draft, submitted, paid = _expenses(hub, organizer)
     return World(hub, plan, cohort, organizer, member, visitor, enrollment.id, cohort.sessions[1].id, draft, submitted,
-                 paid)
+                 paid, _scholarships(hub, plan, organizer))
+
+
+def _scholarships(hub, plan, organizer) -> int:
+    from microhub.scholarships import applications
+    from microhub.scholarships.program import ProgramInfo, save_program
+    from microhub.scholarships.seats import set_pool
+
+    save_program(hub, ProgramInfo(covers="A seat", who_for="Students", questions=["Why?"], deadline=None,
+                                  term_months=12, plan_id=plan.id), actor=organizer)
+    set_pool(hub, 2, actor=organizer)
+    application = applications.apply(hub, UserFactory(), need="student", answers=["Because"])
+    db.session.commit()
+    return application.id
 
 
 def _expenses(hub, organizer) -> tuple[int, int, int]:

@@ -80,6 +80,33 @@ def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
         ("organizer", f"{hub}/manage/money/reports", {"month": "2026-01", "note": "A quiet month."},
          {"month": c.MONTH, "note": c.TEXT}),
         ("member", f"{hub}/report-emails", {"choice": "stop"}, {"choice": c.ENUM}),
+        *scholarship_forms(w),
+    ]
+
+
+def _not_a_rank(value: str) -> bool:
+    return not (value.isdecimal() and 1 <= int(value) <= 10_000)  # "١٢" is a rank to int(): a valid one
+
+
+def scholarship_forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
+    hub = f"/h/{w.hub.slug}"
+    manage = f"{hub}/manage/scholarships"
+    program = {"seats": "2", "plan_id": str(w.plan.id), "term_months": "12", "deadline": "", "covers": "A seat",
+               "who_for": "Students", "questions": "Why?"}
+    return [
+        ("organizer", f"{manage}/settings", program,
+         {"seats": [v for v in c.CAP if v not in ("0", "")] + ["31"], "plan_id": c.ID,
+          "term_months": c.CAP + ["25"], "deadline": [d for d in c.DATE if d and not d.startswith("9999")] + ["2001-01-01"],
+          "covers": c.TEXT, "who_for": c.TEXT, "questions": c.TEXT + ["\n".join(["Q?"] * 6)]}),
+        ("organizer", f"{manage}/{w.application_id}/rank", {"rank": "1", "kind": "partial", "pays": "5.00"},
+         {"rank": [v for v in c.ID if _not_a_rank(v)], "kind": c.ENUM,
+          "pays": [m for m in c.MONEY if m] + ["9.00", "12.00"]}),
+        ("organizer", f"{manage}/reviewers", {"email": "nobody@example.org"}, {"email": c.EMAIL}),
+        ("visitor", f"{hub}/scholarships/apply", {"need": "student", "answer_1": "Because I would learn"},
+         {"need": c.ENUM, "answer_1": c.TEXT + ["", "x" * 1001]}),
+        ("anon", f"{hub}/scholarships/donate", {"amount": "25", "email": "a@example.org", "show_name": "y",
+                                                 "public_name": "Ada"},
+         {"amount": c.MONEY + ["0.99", "10000.01"], "email": c.EMAIL, "public_name": c.ONE_LINE}),
     ]
 
 

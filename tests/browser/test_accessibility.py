@@ -123,3 +123,29 @@ def test_transparency_pages_are_accessible_fit_a_phone_and_break_no_csp_rule(liv
     found += violations(page, f"{site}/h/{slug}/manage/money/reports")
     screenshot("transparency-manage-phone", clip={"x": 0, "y": 0, "width": PHONE_WIDTH, "height": 1400})
     assert found == [] and browser_errors == []
+
+
+def test_scholarship_and_donation_pages_are_accessible_and_fit_a_phone(live_server, page, browser_errors):
+    from microhub.scholarships import awards, offers
+
+    from ..scholarships.helpers import applied, ranked, scholarship_hub
+
+    hub, _, organizer = scholarship_hub(cap=10, seats=2)
+    site, slug = live_server, hub.slug
+    waiting = applied(hub)
+    scholar = ranked(hub, organizer, rank=1)
+    offers.offer(scholar, actor=organizer)
+    db.session.commit()
+    found = [v for path in (f"/h/{slug}", f"/h/{slug}/scholarships", f"/h/{slug}/scholarships/donate")
+             for v in violations(page, site + path)]
+    log_in(page, site, scholar.user.email)
+    found += violations(page, f"{site}/h/{slug}/scholarships/mine")  # an open offer
+    awards.accept(scholar, scholar.user)
+    db.session.commit()
+    found += violations(page, f"{site}/h/{slug}/scholarships/mine")  # a running scholarship
+    page.context.clear_cookies()
+    log_in(page, site, organizer.email)
+    for path in (f"/h/{slug}/manage/scholarships", f"/h/{slug}/manage/scholarships/{waiting.id}",
+                 f"/h/{slug}/manage/scholarships/{scholar.id}"):
+        found += violations(page, site + path)
+    assert found == [] and browser_errors == []
