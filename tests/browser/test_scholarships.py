@@ -20,12 +20,8 @@ def clean(page) -> None:
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
 
 
-def test_a_visitor_applies_is_offered_a_seat_accepts_and_is_a_member_without_paying(
-        live_server, browser, page, screenshot, browser_errors):
-    site = live_server
-    hub, _, organizer = scholarship_hub(cap=12, seats=2, fund=500_00)
-    applicant = UserFactory(name="Sam Student")
-
+def apply(page, site: str, hub, applicant, screenshot) -> None:
+    """From the hub page, as a visitor: to the scholarship page, log in, answer, send."""
     page.goto(f"{site}/h/{hub.slug}")
     expect(page.locator(".seats")).to_contain_text("2 open")
     page.get_by_role("link", name="Apply for a scholarship").click()
@@ -45,8 +41,8 @@ def test_a_visitor_applies_is_offered_a_seat_accepts_and_is_a_member_without_pay
     expect(page.get_by_role("heading", name="Your scholarship applications")).to_be_visible()
     expect(page.locator("main")).to_contain_text("submitted")
 
-    reviewer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    reviewer.on("pageerror", lambda exc: browser_errors.append(str(exc)))
+
+def review_and_offer(reviewer, site: str, hub, organizer) -> None:
     log_in(reviewer, site, organizer.email)
     reviewer.goto(f"{site}/h/{hub.slug}/manage/scholarships")
     clean(reviewer)
@@ -59,6 +55,17 @@ def test_a_visitor_applies_is_offered_a_seat_accepts_and_is_a_member_without_pay
     reviewer.screenshot(path=str(ARTIFACTS / "scholarship-review.png"), full_page=True)
     reviewer.get_by_role("button", name="Offer a scholarship seat").click()
     expect(reviewer.locator(".flash-success")).to_contain_text("Offer sent")
+
+
+def test_a_visitor_applies_is_offered_a_seat_accepts_and_is_a_member_without_paying(
+        live_server, browser, page, screenshot, browser_errors):
+    site = live_server
+    hub, _, organizer = scholarship_hub(cap=12, seats=2, fund=500_00)
+    applicant = UserFactory(name="Sam Student")
+    apply(page, site, hub, applicant, screenshot)
+    reviewer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    reviewer.on("pageerror", lambda exc: browser_errors.append(str(exc)))
+    review_and_offer(reviewer, site, hub, organizer)
 
     page.reload()
     expect(page.locator("main")).to_contain_text("A scholarship seat is kept for you")
