@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import flash
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.fields.core import UnboundField
@@ -63,6 +63,27 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def submit_form(form: FlaskForm, act, *, done: str, to: str):
+    """The one shape of a form post: validate `form`, run `act()` (a service call that flushes); on success commit,
+    flash `done` and redirect to `to`; on a DomainError roll back and show its message beside its field.
+
+    Returns the redirect, or None when the page is to be shown again with the form and its errors (status 400).
+    """
+    from .extensions import db
+
+    if not form.validate_on_submit():
+        return None
+    try:
+        act()
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return None
+    db.session.commit()
+    flash(done, "success")
+    return redirect(to)
 
 
 def timezone_choices() -> list[tuple[str, str]]:

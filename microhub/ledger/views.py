@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..accounts.forms import ConfirmForm
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import show_error
+from ..forms import show_error, submit_form
 from ..hubs.access import Permission, hub_for, in_hub_or_404
 from ..money import CURRENCIES
 from . import budgets, expenses, receipts
@@ -48,35 +48,20 @@ def index(slug: str):
 def set_budget(slug: str):
     hub = hub_for(slug, Permission.MANAGE)
     form = BudgetForm()
-    if form.validate_on_submit():
-        try:
-            budgets.set_budget(hub, category=form.category.data, amount=form.amount.data, month=form.month.data,
-                               actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Budget saved.", "success")
-            return redirect(url_for("money.index", slug=hub.slug))
-    return _overview(hub, budget_form=form)
+    done = submit_form(form, lambda: budgets.set_budget(hub, category=form.category.data, amount=form.amount.data,
+                                                        month=form.month.data, actor=current_user),
+                       done="Budget saved.", to=url_for("money.index", slug=hub.slug))
+    return done or _overview(hub, budget_form=form)
 
 
 @bp.post("/h/<slug>/manage/money/settings")
 def settings(slug: str):
     hub = hub_for(slug, Permission.MANAGE)
     form = MoneySettingsForm()
-    if form.validate_on_submit():
-        try:
-            expenses.save_settings(hub, two_approvals_above=form.two_approvals_above.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Money settings saved.", "success")
-            return redirect(url_for("money.index", slug=hub.slug))
-    return _overview(hub, settings_form=form)
+    done = submit_form(form, lambda: expenses.save_settings(hub, two_approvals_above=form.two_approvals_above.data,
+                                                            actor=current_user),
+                       done="Money settings saved.", to=url_for("money.index", slug=hub.slug))
+    return done or _overview(hub, settings_form=form)
 
 
 @bp.route("/h/<slug>/manage/money/expenses/new", methods=["GET", "POST"])

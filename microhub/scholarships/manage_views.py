@@ -9,7 +9,7 @@ from ..accounts.forms import ConfirmForm
 from ..billing.services import hub_plans
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..forms import show_error
+from ..forms import show_error, submit_form
 from ..hubs.access import Permission, can, hub_for, in_hub, in_hub_or_404
 from ..money import to_minor
 from . import applications, offers, program as programs, queries, reviewers
@@ -105,18 +105,11 @@ def rank(slug: str, application_id: int):
     hub = reviewers.reviewed_hub(slug)
     application = _application(hub, application_id, lock=True)
     form = RankForm()
-    if form.validate_on_submit():
-        try:
-            applications.rank(application, rank=form.rank.data, kind=form.kind.data, pays_minor=_pays(form, hub),
-                              actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Ranked.", "success")
-            return redirect(url_for("scholarship_admin.application", slug=hub.slug, application_id=application.id))
-    return _detail(hub, _application(hub, application_id), rank_form=form, status=400)
+    done = submit_form(form, lambda: applications.rank(application, rank=form.rank.data, kind=form.kind.data,
+                                                       pays_minor=_pays(form, hub), actor=current_user),
+                       done="Ranked.", to=url_for("scholarship_admin.application", slug=hub.slug,
+                                                  application_id=application.id))
+    return done or _detail(hub, _application(hub, application_id), rank_form=form, status=400)
 
 
 @bp.post("/h/<slug>/manage/scholarships/<int:application_id>/<any(offer, decline):action>")
@@ -124,38 +117,22 @@ def decide(slug: str, application_id: int, action: str):
     hub = reviewers.reviewed_hub(slug)
     application = _application(hub, application_id, lock=True)
     form = OfferForm()
-    if form.validate_on_submit():
-        try:
-            if action == "offer":
-                offers.offer(application, actor=current_user, reason=form.reason.data)
-            else:
-                applications.decline(application, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Offer sent: the seat is kept for 72 hours." if action == "offer" else "Application declined.",
-                  "success")
-            return redirect(url_for("scholarship_admin.index", slug=hub.slug))
-    return _detail(hub, _application(hub, application_id), offer_form=form, status=400)
+    if action == "offer":
+        act, said = lambda: offers.offer(application, actor=current_user, reason=form.reason.data), \
+            "Offer sent: the seat is kept for 72 hours."
+    else:
+        act, said = lambda: applications.decline(application, actor=current_user), "Application declined."
+    done = submit_form(form, act, done=said, to=url_for("scholarship_admin.index", slug=hub.slug))
+    return done or _detail(hub, _application(hub, application_id), offer_form=form, status=400)
 
 
 @bp.post("/h/<slug>/manage/scholarships/reviewers")
 def assign(slug: str):
     hub = hub_for(slug, Permission.MANAGE)
     form = ReviewerForm()
-    if form.validate_on_submit():
-        try:
-            reviewers.assign(hub, form.email.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Reviewer assigned.", "success")
-            return redirect(url_for("scholarship_admin.index", slug=hub.slug))
-    return _index(hub, reviewer_form=form, status=400)
+    done = submit_form(form, lambda: reviewers.assign(hub, form.email.data, actor=current_user),
+                       done="Reviewer assigned.", to=url_for("scholarship_admin.index", slug=hub.slug))
+    return done or _index(hub, reviewer_form=form, status=400)
 
 
 @bp.post("/h/<slug>/manage/scholarships/reviewers/<int:reviewer_id>/remove")
