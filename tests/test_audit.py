@@ -183,10 +183,55 @@ def _offer(hub):
     return db.session.scalars(db.select(WaitlistOffer).order_by(WaitlistOffer.id.desc())).first(), person
 
 
+def _scholarship_programme(hub, organizer):
+    from microhub.billing.models import Plan
+    from microhub.scholarships.program import ProgramInfo, save_program
+    from microhub.scholarships.seats import set_pool
+
+    plan = db.session.scalar(db.select(Plan).filter_by(hub_id=hub.id))
+    save_program(hub, ProgramInfo(covers="", who_for="", questions=[], deadline=None, term_months=12,
+                                  plan_id=plan.id), actor=organizer)
+    set_pool(hub, 2, actor=organizer)
+
+
+def scholarship_pool_set(hub, organizer):
+    _scholarship_programme(hub, organizer)
+    return organizer, "scholarships.pool_set"
+
+
+def scholarship_offered(hub, organizer):
+    from microhub.scholarships import applications, offers
+
+    _scholarship_programme(hub, organizer)
+    application = applications.apply(hub, UserFactory(), need="student", answers=[])
+    applications.rank(application, rank=1, kind="full", pays_minor=None, actor=organizer)
+    offers.offer(application, actor=organizer, reason="The organizers fund this seat")
+    return organizer, "scholarships.offered"
+
+
+def scholarship_accepted(hub, organizer):
+    from microhub.scholarships import awards
+    from microhub.scholarships.models import ScholarshipApplication
+
+    scholarship_offered(hub, organizer)
+    application = db.session.scalar(db.select(ScholarshipApplication))
+    awards.accept(application, application.user)
+    return application.user, "membership.admitted"
+
+
+def reviewer_assigned(hub, organizer):
+    from microhub.scholarships import reviewers
+
+    moderator = grant_role(hub, UserFactory().email, Role.MODERATOR, organizer).user
+    reviewers.assign(hub, moderator.email, actor=organizer)
+    return organizer, "scholarships.reviewer_assigned"
+
+
 CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
            member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
            offer_declined, expense_recorded, expense_approved, expense_paid, expense_rejected, budget_set,
-           money_settings, report_published]
+           money_settings, report_published, scholarship_pool_set, scholarship_offered, scholarship_accepted,
+           reviewer_assigned]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
