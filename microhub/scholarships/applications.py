@@ -17,7 +17,7 @@ from .fund import award_value
 from .models import UNDECIDED, ApplicationStatus as S, AwardKind, Need, ScholarshipApplication
 from .notices import notify
 from .states import decide
-from .program import MAX_ANSWER, accepting, deadline_passed, program_of
+from .program import MAX_ANSWER, accepting, deadline_passed, program_of, term_of
 
 
 def mine(hub: Hub, user: User) -> list[ScholarshipApplication]:
@@ -104,9 +104,10 @@ def rank(application: ScholarshipApplication, *, rank: int, kind: str, pays_mino
         raise ValidationFailed("A partial award's member pays more than nothing and less than the plan's price.",
                                field="pays")
     first_look = application.status is S.SUBMITTED
+    months, until = term_of(application.hub, program)
     application.status, application.rank, application.kind = S.IN_REVIEW, float(rank), AwardKind(kind)
-    application.plan_id, application.pays_minor, application.term_months = plan.id, pays_minor, program.term_months
-    application.value_minor = award_value(plan, program.term_months, pays_minor)
+    application.plan_id, application.pays_minor, application.term_months = plan.id, pays_minor, months
+    application.term_until, application.value_minor = until, award_value(plan, months, pays_minor)
     db.session.flush()
     audit.record("scholarships.ranked", application, actor=actor, hub_id=application.hub_id, rank=rank, kind=kind,
                  pays_minor=pays_minor, value_minor=application.value_minor)

@@ -51,7 +51,7 @@ def accept(application: ScholarshipApplication, user) -> SeatHold | None:
 def _start(application: ScholarshipApplication, membership: Membership) -> None:
     application.status = S.ACTIVE
     application.membership_id = membership.id
-    application.term_ends_at = utcnow() + relativedelta(months=application.term_months)
+    application.term_ends_at = application.term_until or utcnow() + relativedelta(months=application.term_months)
     db.session.flush()
     audit.record("scholarships.active", application, actor_label="scholarships", hub_id=application.hub_id,
                  membership_id=membership.id, term_ends_at=application.term_ends_at.isoformat())
@@ -67,7 +67,10 @@ def _renew(application: ScholarshipApplication, user) -> None:
     draw(application, actor=user.email, at=utcnow())
     current.status = S.ENDED
     application.status, application.membership_id = S.ACTIVE, current.membership_id
-    application.term_ends_at = current.term_ends_at + relativedelta(months=application.term_months)
+    if application.term_until is not None:  # a term fixed to a day (the next cohort's end)
+        application.term_ends_at = max(application.term_until, current.term_ends_at)
+    else:
+        application.term_ends_at = current.term_ends_at + relativedelta(months=application.term_months)
     db.session.flush()
     audit.record("scholarships.renewed", application, actor=user, hub_id=application.hub_id, renews=current.id,
                  term_ends_at=application.term_ends_at.isoformat())

@@ -35,6 +35,9 @@ class ProgramForm(Form):
     plan_id = SelectField("Plan an award stands in for", coerce=str, validators=[DataRequired()],
                           description="Its price over the term is what an award draws from the fund.")
     term_months = IntegerField("Term in months", validators=[InputRequired(), NumberRange(min=1, max=MAX_TERM_MONTHS)])
+    term_ends_on = DateField("Or: every award ends on this day (optional)", validators=[Optional()],
+                             description="For a scholarship of one cohort: its last session's day. Empty: the term "
+                                         "in months.")
     deadline = DateField("Application deadline (optional)", validators=[Optional()],
                          description="Applications stay open until the end of this day, even when seats are full.")
     covers = TextAreaField("What a scholarship covers", validators=[Length(max=2000)])

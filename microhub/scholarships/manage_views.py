@@ -29,6 +29,7 @@ def _program_form(hub, *, submitted: bool = False) -> ProgramForm:
         data = {"seats": hub.scholarship_seats, "term_months": 12}
         if program is not None:
             data.update(plan_id=str(program.plan_id or ""), term_months=program.term_months, deadline=program.deadline,
+                        term_ends_on=program.term_ends_on,
                         covers=program.covers, who_for=program.who_for, questions="\n".join(program.questions))
         form = ProgramForm(formdata=None, **data)
     form.plan_id.choices = [(str(p.id), p.name) for p in hub_plans(hub.id)]
@@ -56,7 +57,8 @@ def settings(slug: str):
         return _index(hub, form=form, status=400)
     info = programs.ProgramInfo(covers=form.covers.data or "", who_for=form.who_for.data or "",
                                 questions=(form.questions.data or "").splitlines(), deadline=form.deadline.data,
-                                term_months=form.term_months.data, plan_id=form.plan_id.data)
+                                term_months=form.term_months.data, plan_id=form.plan_id.data,
+                                term_ends_on=form.term_ends_on.data)
     try:
         programs.save_program(hub, info, actor=current_user)
         note = set_pool(hub, form.seats.data, actor=current_user)

@@ -25,8 +25,10 @@ class ScholarshipProgram(db.Model):
     questions: Mapped[list] = mapped_column(JSON, default=list)
     #: Applications close at the end of this day (hub's zone); None: open while seats are.
     deadline: Mapped[date | None] = mapped_column(Date)
-    #: How long an award lasts.
+    #: How long an award lasts, in months…
     term_months: Mapped[int] = mapped_column(default=12)
+    #: …or until the end of this day (the hub's zone): one cohort's term, its last session's day.
+    term_ends_on: Mapped[date | None] = mapped_column(Date)
     #: The plan an award stands in for: its price times the term is what the award draws from the fund.
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -104,6 +106,8 @@ class ScholarshipApplication(db.Model):
     #: The plan's price times the term, less what a partial award pays: drawn from the fund when accepted.
     value_minor: Mapped[int | None] = mapped_column(BigInteger)
     term_months: Mapped[int | None]
+    #: A term fixed to a day (`ScholarshipProgram.term_ends_on`): the award ends at this moment, not months later.
+    term_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: "fund", or "organizers" (with their public reason) when the fund could not cover the award.
     funded_by: Mapped[str | None] = mapped_column(String(12))
     organizer_reason: Mapped[str | None] = mapped_column(Text)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
 
 from .. import audit
 from ..billing.models import Plan
@@ -28,6 +30,8 @@ class ProgramInfo:
     deadline: date | None
     term_months: int
     plan_id: int | None
+    #: A term that ends on a day instead (one cohort: its last session's day); None for `term_months`.
+    term_ends_on: date | None = None
 
 
 def program_of(hub: Hub) -> ScholarshipProgram | None:
@@ -36,6 +40,19 @@ def program_of(hub: Hub) -> ScholarshipProgram | None:
 
 def today_in(hub: Hub) -> date:
     return utcnow().astimezone(ZoneInfo(hub.timezone)).date()
+
+
+def _latest_end(hub: Hub) -> date:
+    return today_in(hub) + relativedelta(months=MAX_TERM_MONTHS)
+
+
+def term_of(hub: Hub, program: ScholarshipProgram) -> tuple[int, datetime | None]:
+    """An award's term as it would start now: (whole months it spans, the moment it ends if fixed to a day)."""
+    if program.term_ends_on is None or program.term_ends_on <= today_in(hub):
+        return program.term_months, None
+    ends = datetime.combine(program.term_ends_on + timedelta(days=1), time(), ZoneInfo(hub.timezone))
+    span = relativedelta(program.term_ends_on, today_in(hub))
+    return max(1, span.years * 12 + span.months + (1 if span.days else 0)), ends
 
 
 def deadline_passed(hub: Hub, program: ScholarshipProgram | None) -> bool:
@@ -58,6 +75,8 @@ def _check(hub: Hub, info: ProgramInfo) -> list[str]:
     if info.deadline is not None and info.deadline < today_in(hub):
         raise ValidationFailed("The deadline is in the past; pick today or a later day, or leave it empty.",
                                field="deadline")
+    if info.term_ends_on is not None and not today_in(hub) < info.term_ends_on <= _latest_end(hub):
+        raise ValidationFailed(f"A term ends after today and within {MAX_TERM_MONTHS} months.", field="term_ends_on")
     if type(info.term_months) is not int or not 1 <= info.term_months <= MAX_TERM_MONTHS:
         raise ValidationFailed(f"A term lasts 1 to {MAX_TERM_MONTHS} months.", field="term_months")
     plan = in_hub(Plan, info.plan_id, hub_id=hub.id)
@@ -73,9 +92,11 @@ def save_program(hub: Hub, info: ProgramInfo, *, actor) -> ScholarshipProgram:
     program.covers, program.who_for = info.covers.strip(), info.who_for.strip()
     program.questions, program.deadline = questions, info.deadline
     program.term_months, program.plan_id = info.term_months, int(info.plan_id)
+    program.term_ends_on = info.term_ends_on
     db.session.add(program)
     db.session.flush()
     audit.record("scholarships.program_saved", hub, actor=actor, hub_id=hub.id, questions=len(questions),
                  deadline=info.deadline.isoformat() if info.deadline else None, term_months=info.term_months,
+                 term_ends_on=info.term_ends_on.isoformat() if info.term_ends_on else None,
                  plan_id=program.plan_id)
     return program

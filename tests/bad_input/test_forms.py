@@ -97,6 +97,7 @@ def scholarship_forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
         ("organizer", f"{manage}/settings", program,
          {"seats": [v for v in c.CAP if v not in ("0", "")] + ["31"], "plan_id": c.ID,
           "term_months": c.CAP + ["25"], "deadline": [d for d in c.DATE if d and not d.startswith("9999")] + ["2001-01-01"],
+          "term_ends_on": [d for d in c.DATE if d] + ["2001-01-01"],
           "covers": c.TEXT, "who_for": c.TEXT, "questions": c.TEXT + ["\n".join(["Q?"] * 6)]}),
         ("organizer", f"{manage}/{w.application_id}/rank", {"rank": "1", "kind": "partial", "pays": "5.00"},
          {"rank": [v for v in c.ID if _not_a_rank(v)], "kind": c.ENUM,

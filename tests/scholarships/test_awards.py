@@ -1,9 +1,11 @@
 """From application to award: offers kept 72 hours and passed on once, the fund drawn on acceptance (or the
 organizers funding a seat with a public reason), full awards as memberships without payment, and terms ending."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 
 from microhub import jobs
 from microhub.database import utcnow
@@ -16,10 +18,11 @@ from microhub.memberships.models import Membership, MembershipStatus
 from microhub.memberships.queries import live_membership
 from microhub.scholarships import applications, awards, offers
 from microhub.scholarships.models import ApplicationStatus as S, ScholarshipApplication
+from microhub.scholarships.program import ProgramInfo, save_program, today_in
 from microhub.scholarships.seats import set_pool
 
 from ..mail import mails
-from .helpers import offered, ranked, scholarship_hub
+from .helpers import QUESTIONS, offered, ranked, scholarship_hub
 
 YEAR_OF_900 = 12 * 900
 
@@ -186,3 +189,24 @@ def test_answers_are_deleted_90_days_after_the_decision_and_the_decision_stays(a
     application = fresh(application)
     assert application.answers is None and application.answers_deleted_at is not None
     assert application.status is S.DECLINED
+
+
+def test_a_term_fixed_to_a_day_ends_then_and_is_valued_by_the_months_it_spans(app):
+    hub, plan, organizer = scholarship_hub(seats=1)
+    ends_on = today_in(hub) + relativedelta(months=2, days=10)  # one cohort's last day
+    save_program(hub, ProgramInfo(covers="", who_for="", questions=QUESTIONS, deadline=None, term_months=12,
+                                  plan_id=plan.id, term_ends_on=ends_on), actor=organizer)
+    db.session.commit()
+    application = offered(hub, organizer)
+    assert (application.term_months, application.value_minor) == (3, 3 * 900)  # two months and ten days
+    awards.accept(fresh(application), application.user)
+    db.session.commit()
+    ends = fresh(application).term_ends_at
+    assert ends.astimezone(ZoneInfo(hub.timezone)) == datetime.combine(ends_on + timedelta(days=1), time(),
+                                                                       ZoneInfo(hub.timezone))
+    with time_machine.travel(ends - timedelta(minutes=2), tick=False):
+        jobs.tick()
+        assert fresh(application).status is S.ACTIVE
+    with time_machine.travel(ends + timedelta(minutes=2), tick=False):
+        jobs.tick()
+    assert fresh(application).status is S.ENDED
