@@ -110,6 +110,8 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
                    currency="EUR", occurred_at=past, charge_ref="ch_tick", details={}, memo="Membership payment")
     db.session.commit()
 
+    scholarships = _scholarship_work(hub, plan, past, now)
+
     build_cron(app_factory(REDIS_URL=url), interval=60).enqueue_jobs()
     run_worker(url, db_url, SMTP_URL="smtp://127.0.0.1:1")  # a fresh process: nothing imported by chance
 
@@ -123,3 +125,43 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     assert db.session.get(OutboxMessage, mail.id).attempts == 1  # sweep_outbox (SMTP refused: tried once)
     assert db.session.scalar(db.select(Reconciliation.id).filter_by(hub_id=hub.id))  # reconcile_recent
     assert db.session.get(type(hub), hub.id).seats_taken == 1  # only the reminded member still holds a seat
+    _scholarship_work_done(hub, scholarships)
+
+
+def _scholarship_work(hub, plan, past, now) -> dict:
+    """An offer run out, answers 91 days after their decision, a term ending in ten days, a term ended."""
+    from microhub.scholarships.models import ApplicationStatus as S, AwardKind, Need, ScholarshipApplication
+
+    def application(status, **values):
+        values.setdefault("user_id", UserFactory().id)
+        made = ScholarshipApplication(hub_id=hub.id, need=Need.STUDENT, status=status,
+                                      answers=[{"question": "Why?", "answer": "Because"}], kind=AwardKind.FULL,
+                                      plan_id=plan.id, term_months=12, value_minor=0, **values)
+        db.session.add(made)
+        return made
+
+    def scholar(ends):
+        membership = Membership(hub_id=hub.id, user_id=UserFactory().id, status=MembershipStatus.ACTIVE,
+                                scholarship=True)
+        db.session.add(membership)
+        db.session.flush()
+        return application(S.ACTIVE, membership_id=membership.id, user_id=membership.user_id, term_ends_at=ends,
+                           decided_at=now)
+
+    made = {"offer": application(S.OFFERED, offer_expires_at=past, funded_by="organizers"),
+            "old": application(S.DECLINED, decided_at=now - timedelta(days=91)),
+            "ending": scholar(now + timedelta(days=10)), "ended": scholar(past)}
+    hub.scholarship_seats, hub.scholarship_seats_taken = 3, 3  # the offer and the two scholars
+    db.session.commit()
+    return {name: row.id for name, row in made.items()}
+
+
+def _scholarship_work_done(hub, ids: dict) -> None:
+    from microhub.scholarships.models import ApplicationStatus as S, ScholarshipApplication
+
+    row = {name: db.session.get(ScholarshipApplication, row_id) for name, row_id in ids.items()}
+    assert row["offer"].status is S.EXPIRED  # scholarships.expire_offers
+    assert row["old"].answers is None and row["old"].answers_deleted_at  # scholarships.delete_old_answers
+    assert row["ending"].term_notice_sent_at is not None  # scholarships.send_term_notices
+    assert row["ended"].status is S.ENDED  # scholarships.end_terms
+    assert db.session.get(type(hub), hub.id).scholarship_seats_taken == 1
