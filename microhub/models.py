@@ -12,3 +12,4 @@ from .ledger.models import LedgerEntry, LedgerGroup, LedgerHead, LedgerMonthTota
 from .ledger.report_models import MonthReport, Reconciliation, ReportOptOut, ReportReminder  # noqa: F401
 from .ledger.expense_models import Budget, Expense, ExpenseApproval, MoneySettings  # noqa: F401
 from .scholarships.models import Donation, ScholarshipApplication, ScholarshipProgram, ScholarshipReviewer  # noqa: F401
+from .sponsors.models import Listing, ListingRevision, Placement, PlacementAdjustment, PlacementDay, Sponsor, SponsorPerson, SponsorToken, SponsorWebhook, Spot  # noqa: F401

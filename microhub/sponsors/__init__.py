@@ -1,0 +1,1 @@
+"""Sponsors as helpers: listings organizers approve, paid placements, and honest, private statistics."""
