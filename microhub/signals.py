@@ -63,3 +63,8 @@ leaving_consequences = _signals.signal("leaving-consequences")
 enrollment_changed = _signals.signal("enrollment-changed")
 """Someone's place in a cohort changed. sender: the Enrollment; `before`, `after`: statuses (before is
 None for a first enrollment)."""
+
+# -- sponsors -------------------------------------------------------------------------------------------
+sponsor_blocks_asked = _signals.signal("sponsor-blocks-asked")
+"""Which sponsors help here? sender: the Hub; `where`: "cohort_pages" or "welcome_email"; `user`: who will see it
+(None for a visitor). Each receiver returns one rendered block (Markup for a page, text for an e-mail) or ""."""

@@ -32,6 +32,9 @@ from .scholarships import awards as scholarship_awards, donations, tasks as scho
 from .scholarships.donation_views import bp as donations_views
 from .scholarships.manage_views import bp as scholarship_admin
 from .scholarships.views import bp as scholarships
+from .sponsors import display as sponsor_display, payments as sponsor_payments, tasks as sponsors_tasks
+from .sponsors.manage_views import bp as sponsor_admin
+from .sponsors.views import bp as sponsors
 from .transparency import tasks as transparency_tasks
 from .transparency.api import bp as transparency_api
 from .transparency.manage_views import bp as transparency_admin
@@ -39,7 +42,7 @@ from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
-              scholarships, scholarship_admin, donations_views)
+              scholarships, scholarship_admin, donations_views, sponsors, sponsor_admin)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -53,6 +56,8 @@ PERIODIC_TASKS = (
     scholarships_tasks.send_term_notices,
     scholarships_tasks.end_terms,
     scholarships_tasks.delete_old_answers,
+    sponsors_tasks.expire_placements,
+    sponsors_tasks.turn_placements_on_and_off,
     ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
     transparency_tasks.remind_unpublished_months,
@@ -69,6 +74,8 @@ RECEIVERS = (
     (signals.checkout_expired, payments.on_checkout_expired),
     (signals.checkout_completed, donations.on_checkout_completed),
     (signals.checkout_expired, donations.on_checkout_expired),
+    (signals.checkout_completed, sponsor_payments.on_checkout_completed),
+    (signals.checkout_expired, sponsor_payments.on_checkout_expired),
     (signals.subscription_changed, payments.on_subscription_changed),
     (signals.payment_received, income.on_payment_received),
     (signals.refund_issued, processing.record_refund),
@@ -77,6 +84,7 @@ RECEIVERS = (
     (signals.membership_changed, enrollment.membership_changed),
     (signals.membership_changed, scholarship_awards.membership_changed),
     (signals.leaving_consequences, enrollment.what_leaving_ends),
+    (signals.sponsor_blocks_asked, sponsor_display.blocks),
 )
 
 

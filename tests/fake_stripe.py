@@ -116,6 +116,25 @@ class FakeStripe(Checkouts):
         self.add("inpay", "invoice_payment", invoice=invoice["id"], status="paid", payment=payment)
         return invoice
 
+    def refund(self, form: dict) -> tuple[int, dict]:
+        """A refund; one of a charge for an `amount` moves the charge's cumulative `amount_refunded`, adds the
+        refund's balance transaction and sends `charge.refunded`, as Stripe does."""
+        charge = self.objects.get(form.get("charge", ""))
+        if charge is None or "amount" not in form:
+            return 200, self.add("re", "refund", status="succeeded", **form)
+        amount = int(form["amount"])
+        if amount <= 0 or charge["amount_refunded"] + amount > charge["amount"]:
+            return _error(400, "invalid_request_error", "Refund amount is greater than unrefunded amount on charge.",
+                          "amount_too_large")
+        txn = self.add("txn", "balance_transaction", amount=-amount, fee=0, net=-amount, currency=charge["currency"],
+                       type="refund", status="available", reporting_category="refund")
+        refund = self.add("re", "refund", status="succeeded", balance_transaction=txn["id"], **form)
+        txn["source"] = refund["id"]
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        self.emit("charge.refunded", charge)
+        return 200, refund
+
     def calls(self, method: str, path: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path == path]
 
@@ -158,7 +177,7 @@ class FakeStripe(Checkouts):
                 return _error(404, "invalid_request_error", f"No such object: '{match[2]}'", "resource_missing")
             return 200, self.expanded(obj, form.get("expand") or [])
         if method == "POST" and path == "/v1/refunds":
-            return 200, self.add("re", "refund", status="succeeded", **form)
+            return self.refund(form)
         if method == "POST" and path == "/v1/billing_portal/sessions":
             session = self.add("bps", "billing_portal.session", **form)
             session["url"] = f"{self.url}/portal/{session['id']}"

@@ -36,6 +36,8 @@ EXPECTED_TASKS = [
     "microhub.scholarships.tasks:send_term_notices",
     "microhub.scholarships.tasks:end_terms",
     "microhub.scholarships.tasks:delete_old_answers",
+    "microhub.sponsors.tasks:expire_placements",
+    "microhub.sponsors.tasks:turn_placements_on_and_off",
     "microhub.ledger.tasks:reconcile_recent",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
     "microhub.transparency.tasks:remind_unpublished_months",

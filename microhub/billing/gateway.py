@@ -138,6 +138,11 @@ class Gateway(ABC):
         """Refund the newest paid invoice of the subscription in full."""
 
     @abstractmethod
+    def refund_charge(self, charge_ref: str, amount_minor: int, *, reason: str, idempotency_key: str) -> None:
+        """Refund `amount_minor` of a one-time payment's charge (part of it, or all); a retry with the same key
+        refunds nothing more. The processor then reports the charge's cumulative refunds (`charge.refunded`)."""
+
+    @abstractmethod
     def portal_url(self, customer_ref: str, return_url: str) -> str: ...
 
     @abstractmethod

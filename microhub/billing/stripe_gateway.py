@@ -215,6 +215,13 @@ class StripeGateway(Gateway):
         except stripe.StripeError as error:
             self._call("refund", _raise, error)
 
+    def refund_charge(self, charge_ref: str, amount_minor: int, *, reason: str, idempotency_key: str) -> None:
+        if type(amount_minor) is not int or amount_minor <= 0:
+            raise GatewayError("A refund is a positive amount.")
+        self._call("refund", self.client.v1.refunds.create,
+                   {"charge": charge_ref, "amount": amount_minor, "metadata": {"reason": reason[:500]}},
+                   {"idempotency_key": _key(idempotency_key)})
+
     def invoice_payment(self, invoice_ref: str) -> PaymentDetails | None:
         # An invoice names no charge in this API version: its InvoicePayment does, and the charge's balance
         # transaction holds the fee Stripe really took.

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from .. import signals
 from ..hubs.access import Permission, can, hub_for, in_hub_or_404, require_login
 from ..accounts.forms import ConfirmForm
 from ..database import utcnow
@@ -59,7 +60,13 @@ def show(slug: str, cohort_id: int):
         "cohorts/show.html", hub=hub, cohort=cohort, mine=mine, inside=inside, position=position,
         members=people(cohort) if inside else [], zone=zone_for(current_user, cohort), now=utcnow(),
         week=current_week(cohort), is_member=can(hub, Permission.TAKE_PART),
-        is_staff=can(hub, Permission.MODERATE), confirm=ConfirmForm())
+        is_staff=can(hub, Permission.MODERATE), confirm=ConfirmForm(), sponsor_blocks=sponsor_blocks(hub))
+
+
+def sponsor_blocks(hub) -> list:
+    """The sponsors of the cohort pages, from whoever answers (the sponsors domain, above this one)."""
+    user = current_user if current_user.is_authenticated else None
+    return [block for _, block in signals.sponsor_blocks_asked.send(hub, where="cohort_pages", user=user) if block]
 
 
 def _act(slug: str, cohort_id: int, action):

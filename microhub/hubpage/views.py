@@ -9,6 +9,8 @@ from ..billing.provider import gateway
 from ..billing.services import hub_plans
 from ..memberships.queries import live_members
 from ..scholarships.program import accepting, program_of
+from ..sponsors.display import live_placements
+from ..sponsors.models import Where
 
 bp = Blueprint("hubpage", __name__)
 
@@ -17,7 +19,8 @@ bp = Blueprint("hubpage", __name__)
 def show(slug: str):
     hub = hub_for(slug)
     return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
-                           plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)))
+                           plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)),
+                           sponsors=live_placements(hub.id, Where.HUB_PAGE))
 
 
 @bp.route("/h/<slug>/manage")

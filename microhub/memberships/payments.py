@@ -5,7 +5,7 @@ duplicated or out-of-order event leaves the same state as the events delivered o
 """
 from __future__ import annotations
 
-from .. import audit
+from .. import audit, signals
 from ..billing.gateway import Subscription
 from ..billing.processing import subscription_of
 from ..billing.provider import gateway
@@ -120,8 +120,10 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
     audit.record("hold.converted", hold, actor_label=STRIPE, subscription=sub.ref, late=not has_seat)
     _apply(membership, sub)
     db.session.flush()
+    sponsors = [block for _, block in signals.sponsor_blocks_asked.send(hold.hub, where="welcome_email",
+                                                                         user=hold.user) if block]
     send_email(hold.user.email, f"Welcome to {hold.hub.name}", "membership_welcome",
-               user=hold.user, hub=hold.hub, link=external_url("hubpage.show", slug=hold.hub.slug))
+               user=hold.user, hub=hold.hub, link=external_url("hubpage.show", slug=hold.hub.slug), sponsors=sponsors)
 
 
 def _apply(membership: Membership, sub: Subscription) -> None:

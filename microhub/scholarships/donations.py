@@ -120,6 +120,12 @@ def open_checkout(hub: Hub, donation: Donation) -> str:
     return checkout.url
 
 
+def _placement_s(session: dict) -> bool:
+    """A sponsor placement's checkout: the sponsors domain books it."""
+    metadata = session.get("metadata") or {}
+    return metadata.get("placement_id") is not None and metadata.get("donation_id") is None
+
+
 def _donation_of(session: dict) -> Donation:
     """The donation a payment-mode session was made for, locked; NotOurs for another product's or database's."""
     metadata = session.get("metadata") or {}
@@ -136,7 +142,7 @@ def _donation_of(session: dict) -> Donation:
 def on_checkout_completed(session: dict, *, event) -> None:
     """A receiver of `signals.checkout_completed`: a paid donation goes into the fund, once. Subscription
     checkouts are the memberships domain's."""
-    if session.get("mode") != "payment":
+    if session.get("mode") != "payment" or _placement_s(session):
         return
     donation = _donation_of(session)
     paid = gateway().checkout_payment(donation.checkout_ref)  # re-read: the event body is only news
@@ -166,7 +172,7 @@ def on_checkout_completed(session: dict, *, event) -> None:
 
 def on_checkout_expired(session: dict, *, event) -> None:
     """A receiver of `signals.checkout_expired`: an unpaid donation's checkout ended. A paid one stays paid."""
-    if session.get("mode") != "payment":
+    if session.get("mode") != "payment" or _placement_s(session):
         return
     donation = _donation_of(session)
     if update_where(Donation, donation.id, Donation.status == S.PENDING, status=S.EXPIRED):
