@@ -1,0 +1,134 @@
+"""Paying for a placement: the test checkout and the fake Stripe, income booked once, receipt, on and off once,
+and an organizer's cancel refunded for the unused days, booked once in the ledger."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+
+from microhub import jobs
+from microhub.billing.fees import standard_fee
+from microhub.database import utcnow
+from microhub.extensions import db
+from microhub.ledger.models import Account, GroupKind, LedgerGroup
+from microhub.sponsors import placements
+from microhub.sponsors.models import Placement, PlacementStatus as P
+
+from ..helpers import signed_in
+from ..mail import mails
+from ..payments.helpers import pay
+from ..payments.test_event_order import deliver
+from .helpers import approved, ready
+
+
+def groups(hub, kind=None) -> list[LedgerGroup]:
+    db.session.expire_all()
+    query = db.select(LedgerGroup).filter_by(hub_id=hub.id).order_by(LedgerGroup.id)
+    return list(db.session.scalars(query.filter_by(kind=kind) if kind else query))
+
+
+def entries(group) -> dict:
+    return {entry.account: entry.amount_minor for entry in group.entries}
+
+
+def pay_in_browser(app, person, placement):
+    client = signed_in(app, person)
+    response = client.submit(f"/sponsor/{placement.sponsor_id}/placements/{placement.id}/pay", {},
+                             form_url=f"/sponsor/{placement.sponsor_id}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client, response
+
+
+def test_a_sponsor_pays_through_the_test_checkout_and_the_income_is_booked_once(app):
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    assert placement.pay_by <= placement.starts_at
+    page = signed_in(app, person).get(f"/sponsor/{sponsor.id}").get_data(as_text=True)
+    assert "Pay €150.00" in page
+
+    client, response = pay_in_browser(app, person, placement)
+    assert "/billing/test-checkout/" in response.location
+    paid = pay(client, response.location)
+    assert paid.status_code == 302
+
+    db.session.refresh(placement)
+    assert placement.status is P.PAID and placement.charge_ref and placement.paid_at
+    [group] = groups(hub, GroupKind.PAYMENT)
+    fee = standard_fee(15000, "EUR")
+    assert entries(group) == {Account.SPONSOR_INCOME: -15000, Account.CASH: 15000 - fee, Account.PROCESSOR_FEES: fee}
+    assert group.source_type == "checkout" and group.source_ref == placement.checkout_ref
+    [receipt] = mails(person.email, subject_contains="Receipt")
+    assert "€150.00" in receipt.body_text
+
+
+def test_a_placement_goes_live_at_its_start_and_ends_at_its_end_exactly_once(app):
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    pay(client, response.location)
+    db.session.refresh(placement)
+    with time_machine.travel(placement.starts_at + timedelta(minutes=1)):
+        jobs.tick()
+        jobs.tick()
+        db.session.expire_all()
+        on = db.session.get(Placement, placement.id)
+        assert on.status is P.LIVE and on.turned_on_at is not None
+        first_on = on.turned_on_at
+        assert "Toolsmiths" in signed_in(app, None).get(f"/h/{hub.slug}").get_data(as_text=True)
+    with time_machine.travel(placement.ends_at + timedelta(minutes=1)):
+        jobs.tick()
+        jobs.tick()
+        db.session.expire_all()
+        off = db.session.get(Placement, placement.id)
+        assert off.status is P.ENDED and off.turned_on_at == first_on and off.turned_off_at is not None
+        assert "Toolsmiths" not in signed_in(app, None).get(f"/h/{hub.slug}").get_data(as_text=True)
+    from microhub.audit import AuditEntry
+    actions = [a.action for a in db.session.scalars(db.select(AuditEntry).filter_by(subject_id=placement.id,
+                                                                                    subject_type="Placement"))]
+    assert actions.count("placement.live") == 1 and actions.count("placement.ended") == 1
+
+
+def test_an_organizer_cancels_a_live_placement_and_the_unused_days_are_refunded_once(app):
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    pay(client, response.location)
+    db.session.refresh(placement)
+    with time_machine.travel(placement.starts_at + timedelta(days=10, hours=1)):
+        jobs.tick()
+        manager = signed_in(app, organizer)
+        url = f"/h/{hub.slug}/manage/sponsors/placements/{placement.id}/cancel"
+        done = manager.submit(url, {"reason": "The hub closes"}, form_url=f"/h/{hub.slug}/manage/sponsors")
+        assert done.status_code == 302
+        again = manager.submit(url, {"reason": "Twice"}, form_url=f"/h/{hub.slug}/manage/sponsors")
+        assert again.status_code == 400
+    db.session.expire_all()
+    placement = db.session.get(Placement, placement.id)
+    assert placement.status is P.CANCELED and placement.refunded_minor == 15000 * 19 // 30
+    [refund] = groups(hub, GroupKind.REFUND)
+    assert entries(refund)[Account.REFUNDS] == 15000 * 19 // 30
+    assert "refunded" in mails(person.email, subject_contains="cancelled")[0].body_text
+
+
+def test_a_placement_paid_through_stripe_books_stripes_fee_and_its_refund(stripe_app, fake):
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(stripe_app, person, placement)
+    db.session.refresh(placement)
+    assert response.location == f"{fake.url}/pay/{placement.checkout_ref}"
+    [call] = fake.calls("POST", "/v1/checkout/sessions")
+    assert call.form["metadata"]["placement_id"] == str(placement.id) and call.form["mode"] == "payment"
+    deliver(client, fake.pay(placement.checkout_ref, fee=400))
+    db.session.expire_all()
+    placement = db.session.get(Placement, placement.id)
+    assert placement.status is P.PAID
+    [group] = groups(hub, GroupKind.PAYMENT)
+    assert entries(group) == {Account.SPONSOR_INCOME: -15000, Account.CASH: 14600, Account.PROCESSOR_FEES: 400}
+    start = len(fake.events)
+    placements.cancel(hub, placement.id, "Closing", actor=organizer)  # before the start: everything back
+    db.session.commit()
+    [refund_call] = fake.calls("POST", "/v1/refunds")
+    assert refund_call.form["amount"] == "15000" and refund_call.idempotency_key
+    deliver(client, fake.events[start:] * 2)  # delivered twice: booked once
+    [refund] = groups(hub, GroupKind.REFUND)
+    assert entries(refund)[Account.REFUNDS] == 15000
