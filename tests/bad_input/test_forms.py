@@ -81,6 +81,7 @@ def forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
          {"month": c.MONTH, "note": c.TEXT}),
         ("member", f"{hub}/report-emails", {"choice": "stop"}, {"choice": c.ENUM}),
         *scholarship_forms(w),
+        *sponsor_forms(w),
     ]
 
 
@@ -108,6 +109,40 @@ def scholarship_forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
         ("anon", f"{hub}/scholarships/donate", {"amount": "25", "email": "a@example.org", "show_name": "y",
                                                  "public_name": "Ada"},
          {"amount": c.MONEY + ["0.99", "10000.01"], "email": c.EMAIL, "public_name": c.ONE_LINE}),
+    ]
+
+
+def sponsor_forms(w: c.World) -> list[tuple[str, str, dict, dict]]:
+    """The organizer also acts for a sponsor with an approved listing, a pending change and a requested placement."""
+    from microhub.sponsors import listings
+
+    from ..sponsors.helpers import approved_listing, make_sponsor, requested, spot_of
+
+    sponsor, person = make_sponsor(person=w.organizer)
+    approved_listing(sponsor, w.hub, w.organizer)
+    spot = spot_of(w.hub, w.organizer)
+    placement = requested(w.hub, sponsor, person, spot)
+    pending = listings.save(sponsor, w.hub, listings.ListingInfo("Later", "https://later.example", "More"),
+                            actor=person)
+    c.db.session.commit()
+    home, manage = f"/sponsor/{sponsor.id}", f"/h/{w.hub.slug}/manage/sponsors"
+    listing = {"name": "Tools", "link": "https://tools.example", "helps_with": "CI minutes", "member_perk": ""}
+    spot_data = {"where": "hub_page", "at_once": "3", "period_days": "30", "price": "150"}
+    spot_bad = {"where": c.ENUM, "at_once": c.CAP + ["11"], "period_days": c.CAP + ["367"],
+                "price": c.MONEY + ["0.00"]}
+    return [
+        ("organizer", "/sponsor/new", {"name": "Tools"}, {"name": c.ONE_LINE + [""]}),
+        ("organizer", f"{home}/people", {"email": "nobody@example.org"}, {"email": c.EMAIL}),
+        ("organizer", f"{home}/hubs/{w.hub.slug}/listing", listing,
+         {"name": c.ONE_LINE + [""], "link": c.URL + c.ONE_LINE + [""], "helps_with": c.TEXT + [""],
+          "member_perk": c.TEXT}),
+        ("organizer", f"{home}/hubs/{w.hub.slug}/placements", {"spot_id": str(spot.id), "starts_on": DAY},
+         {"spot_id": c.ID, "starts_on": c.DATE + [TODAY]}),
+        ("organizer", f"{manage}/spots", spot_data, spot_bad),
+        ("organizer", f"{manage}/spots/{spot.id}", {f"spot{spot.id}-{k}": v for k, v in spot_data.items()},
+         {f"spot{spot.id}-{k}": v for k, v in spot_bad.items()}),
+        ("organizer", f"{manage}/listings/{pending.id}/reject", {"reason": "No"}, {"reason": c.TEXT + [""]}),
+        ("organizer", f"{manage}/placements/{placement.id}/reject", {"reason": "No"}, {"reason": c.TEXT + [""]}),
     ]
 
 
