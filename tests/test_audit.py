@@ -227,11 +227,61 @@ def reviewer_assigned(hub, organizer):
     return organizer, "scholarships.reviewer_assigned"
 
 
+def _sponsor_ready(hub, organizer):
+    from .sponsors.helpers import approved_listing, make_sponsor, spot_of
+
+    sponsor, person = make_sponsor()
+    approved_listing(sponsor, hub, organizer)
+    return sponsor, person, spot_of(hub, organizer)
+
+
+def sponsor_created(hub, organizer):
+    from microhub.sponsors.people import create_sponsor
+
+    create_sponsor("Audited sponsor", actor=organizer)
+    return organizer, "sponsor.created"
+
+
+def sponsor_person_added(hub, organizer):
+    from microhub.sponsors.people import add_person
+
+    sponsor, person, _ = _sponsor_ready(hub, organizer)
+    add_person(sponsor, UserFactory().email, actor=person)
+    return person, "sponsor.person_added"
+
+
+def listing_approved(hub, organizer):
+    _sponsor_ready(hub, organizer)
+    return organizer, "listing.approved"
+
+
+def spot_created(hub, organizer):
+    _sponsor_ready(hub, organizer)
+    return organizer, "spot.created"
+
+
+def placement_approved(hub, organizer):
+    from .sponsors.helpers import approved
+
+    sponsor, person, spot = _sponsor_ready(hub, organizer)
+    approved(hub, organizer, sponsor, person, spot)
+    return organizer, "placement.approved"
+
+
+def placement_requested(hub, organizer):
+    from .sponsors.helpers import requested
+
+    sponsor, person, spot = _sponsor_ready(hub, organizer)
+    requested(hub, sponsor, person, spot)
+    return person, "placement.requested"
+
+
 CHANGES = [hub_created, cap_changed, currency_changed, role_granted, role_revoked, plan_created, plan_edited,
            member_admitted, membership_moved, member_left, seat_held, hold_released, line_moved, offer_accepted,
            offer_declined, expense_recorded, expense_approved, expense_paid, expense_rejected, budget_set,
            money_settings, report_published, scholarship_pool_set, scholarship_offered, scholarship_accepted,
-           reviewer_assigned]
+           reviewer_assigned, sponsor_created, sponsor_person_added, listing_approved, spot_created,
+           placement_requested, placement_approved]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
