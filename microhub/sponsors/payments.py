@@ -29,7 +29,7 @@ def open_checkout(placement: Placement, *, user) -> str:
     if placement.status is not P.APPROVED or placement.pay_by is None or placement.pay_by <= utcnow():
         raise Conflict("This placement is not waiting for a payment.")
     hub = db.session.get(Hub, placement.hub_id)
-    # One checkout per placement, payer and hour: a double click finds the same one; its expiry comes from the key's hour.
+    # One checkout per placement, payer and hour: a double click finds the same one; it lasts 23 hours from that hour.
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
     checkout = gateway().create_payment_checkout(
         hub=hub, amount_minor=placement.price_minor, currency=placement.currency,

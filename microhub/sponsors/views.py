@@ -9,6 +9,7 @@ from ..accounts.forms import ConfirmForm
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error, submit_form
+from ..hubs.models import Hub
 from ..hubs.access import Permission, can, hub_for, in_hub_or_404
 from . import listings, payments, people, placements, spots
 from . import logos
@@ -29,15 +30,16 @@ def mine():
 @login_required
 def new():
     form = SponsorForm()
-    made = {}
-
-    def act():
-        made["sponsor"] = people.create_sponsor(form.name.data, actor=current_user)
-
     if form.validate_on_submit():
-        done = submit_form(form, act, done="Sponsor created. Next: write your listing in a hub.", to="")
-        if done is not None:
-            return redirect(url_for("sponsors.home", sponsor_id=made["sponsor"].id))
+        try:
+            sponsor = people.create_sponsor(form.name.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Sponsor created. Next: write your listing in a hub.", "success")
+            return redirect(url_for("sponsors.home", sponsor_id=sponsor.id))
     return render_template("sponsors/new.html", form=form), 400 if form.errors else 200
 
 
@@ -70,6 +72,18 @@ def remove_person(sponsor_id: int, person_id: int):
     done = submit_form(form, lambda: people.remove_person(sponsor, person_id, actor=current_user),
                        done="Person removed.", to=url_for("sponsors.home", sponsor_id=sponsor.id))
     return done or _home(sponsor, status=400)
+
+
+@bp.get("/sponsor/<int:sponsor_id>/hubs")
+def find_hub(sponsor_id: int):
+    """The "write a listing in a hub" box: its address (/h/<slug>) or slug leads to the hub's listing page."""
+    sponsor = sponsor_for(sponsor_id)
+    slug = (request.args.get("hub") or "").strip().rstrip("/").rsplit("/", 1)[-1][:100]
+    hub = db.session.scalar(db.select(Hub).filter_by(slug=slug)) if slug else None
+    if hub is None:
+        flash("No hub has that address. Copy it from the hub's page, such as /h/night-owls.", "error")
+        return redirect(url_for("sponsors.home", sponsor_id=sponsor.id))
+    return redirect(url_for("sponsors.listing", sponsor_id=sponsor.id, slug=hub.slug))
 
 
 def _listing_page(sponsor, hub, form=None, request_form=None, status: int = 200):

@@ -143,3 +143,14 @@ def test_nobody_but_the_sponsors_people_opens_or_changes_its_pages(app, who):
         assert client.post(url, data={"csrf_token": token, **data}).status_code in (302, 400, 404)
     db.session.expire_all()
     assert revisions() == [] and db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)) == before
+
+
+def test_a_sponsor_finds_a_hub_by_its_address_to_write_a_listing(app):
+    hub, _ = organizer_of(slug="night-owls")
+    sponsor, person = make_sponsor()
+    client = signed_in(app, person)
+    found = client.get(f"/sponsor/{sponsor.id}/hubs?hub=https://example.org/h/night-owls/")
+    assert found.status_code == 302 and found.location.endswith(listing_url(sponsor, hub))
+    missing = client.get(f"/sponsor/{sponsor.id}/hubs?hub=nowhere")
+    assert missing.status_code == 302 and missing.location.endswith(f"/sponsor/{sponsor.id}")
+    assert signed_in(app, make_sponsor("Other")[1]).get(f"/sponsor/{sponsor.id}/hubs?hub=night-owls").status_code == 404

@@ -132,3 +132,54 @@ def test_a_placement_paid_through_stripe_books_stripes_fee_and_its_refund(stripe
     deliver(client, fake.events[start:] * 2)  # delivered twice: booked once
     [refund] = groups(hub, GroupKind.REFUND)
     assert entries(refund)[Account.REFUNDS] == 15000
+
+
+def test_duplicated_and_reordered_checkout_events_pay_once_and_an_expired_checkout_changes_nothing(app, monkeypatch):
+    import microhub.billing.local as local
+
+    from ..payments import capture
+
+    capture.CAPTURED.clear()
+    monkeypatch.setattr(local, "deliver_event", capture.keep_event)
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    db.session.refresh(placement)
+    local.LocalGateway().expire_checkout(placement.checkout_ref)  # the checkout of a first visit runs out
+    db.session.commit()
+    [expired] = [db.session.get(local.LocalObject, ref).data for ref in capture.CAPTURED]
+    deliver(client, [expired])
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status is P.APPROVED  # still waiting until pay_by
+    capture.CAPTURED.clear()
+    session = local.LocalGateway().session(placement.checkout_ref)
+    local.LocalGateway().pay_once(placement.checkout_ref, session)  # paid after all (a late tab)
+    db.session.commit()
+    [completed] = [db.session.get(local.LocalObject, ref).data for ref in capture.CAPTURED]
+    again = {**completed, "id": completed["id"] + "_again"}
+    deliver(client, [completed, expired, again, completed])
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status is P.PAID
+    assert len(groups(hub, GroupKind.PAYMENT)) == 1
+    assert len(mails(person.email, subject_contains="Receipt")) == 1
+
+
+def test_a_payment_after_the_placement_expired_is_refunded_in_full(app):
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    db.session.refresh(placement)
+    with time_machine.travel(placement.pay_by + timedelta(minutes=1)):
+        jobs.tick()
+        db.session.expire_all()
+        assert db.session.get(Placement, placement.id).status is P.EXPIRED
+        import microhub.billing.local as local
+
+        gateway = local.LocalGateway()  # a tab left open pays anyway
+        gateway.pay_once(placement.checkout_ref, gateway._get(placement.checkout_ref, "checkout.session").data)
+        db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status is P.EXPIRED
+    [payment] = groups(hub, GroupKind.PAYMENT)
+    [refund] = groups(hub, GroupKind.REFUND)
+    assert entries(refund)[Account.REFUNDS] == 15000
