@@ -108,8 +108,9 @@ class Gateway(ABC):
     @abstractmethod
     def create_payment_checkout(self, *, hub, amount_minor: int, currency: str, description: str, email: str,
                                 metadata: dict, success_url: str, cancel_url: str, expires_at: datetime,
-                                idempotency_key: str) -> Checkout:
-        """Start a one-time payment checkout (a donation); a retry with the same key gets the same checkout."""
+                                idempotency_key: str, submit_type: str = "donate") -> Checkout:
+        """Start a one-time payment checkout (a donation, or a sponsor's placement with `submit_type` "pay": the
+        word on the payment button); a retry with the same key gets the same checkout."""
 
     @abstractmethod
     def checkout_payment(self, checkout_ref: str) -> PaymentDetails | None:

@@ -43,12 +43,12 @@ class LocalPayments:
 
     # -- one-time payments -----------------------------------------------------------------------
     def create_payment_checkout(self, *, hub, amount_minor, currency, description, email, metadata, success_url,
-                                cancel_url, expires_at, idempotency_key) -> Checkout:
+                                cancel_url, expires_at, idempotency_key, submit_type="donate") -> Checkout:
         # The id comes from the key: a retried request finds the checkout its first attempt made, as at Stripe.
         ref = "cs_local_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
         meta = {key: str(value) for key, value in metadata.items()}
         session, _ = self._claim("checkout.session", ref, {
-            "mode": "payment", "status": "open", "submit_type": "donate", "customer_email": email,
+            "mode": "payment", "status": "open", "submit_type": submit_type, "customer_email": email,
             "metadata": meta, "payment_intent_data": {"metadata": meta, "description": description},
             "line_items": [{"quantity": 1, "price_data": {"currency": currency.lower(), "unit_amount": amount_minor,
                                                           "product_data": {"name": description}}}],

@@ -95,11 +95,11 @@ class StripeGateway(Gateway):
         return Checkout(ref=session.id, url=session.url, expires_at=expires_at)
 
     def create_payment_checkout(self, *, hub, amount_minor, currency, description, email, metadata, success_url,
-                                cancel_url, expires_at, idempotency_key) -> Checkout:
+                                cancel_url, expires_at, idempotency_key, submit_type="donate") -> Checkout:
         meta = {**{key: str(value) for key, value in metadata.items()}, "installation": installation_key()}
         session = self._call("checkout", self.client.v1.checkout.sessions.create, {
             "mode": "payment",
-            "submit_type": "donate",
+            "submit_type": submit_type,
             "line_items": [{"quantity": 1, "price_data": {"currency": currency.lower(), "unit_amount": amount_minor,
                                                           "product_data": {"name": description}}}],
             "customer_email": email,

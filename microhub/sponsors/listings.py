@@ -15,7 +15,7 @@ from ..hubs.access import found_in_hub
 from ..hubs.models import Hub
 from . import logos
 from .models import Listing, ListingRevision, ReviewStatus as R, Sponsor
-from .notices import tell_sponsor
+from .notices import tell_organizers, tell_sponsor
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ def save(sponsor: Sponsor, hub: Hub, info: ListingInfo, upload=None, *, actor: U
     db.session.add(revision)
     db.session.flush()
     audit.record("listing.submitted", revision, actor=actor, hub_id=hub.id, sponsor=sponsor.id)
+    tell_organizers(hub, f"{sponsor.name} sent a listing for {hub.name} to review", what=f"a listing ({name})",
+                    sponsor=sponsor)
     return revision
 
 

@@ -37,7 +37,7 @@ def open_checkout(placement: Placement, *, user) -> str:
         metadata={"placement_id": placement.id, "hub_id": hub.id},
         success_url=external_url("sponsors.home", sponsor_id=placement.sponsor_id, paid=placement.id),
         cancel_url=external_url("sponsors.home", sponsor_id=placement.sponsor_id),
-        expires_at=hour + timedelta(hours=23),
+        expires_at=hour + timedelta(hours=23), submit_type="pay",
         idempotency_key=f"placement-{placement.id}-checkout-{user.id}-{hour:%Y%m%d%H}")
     update_where(Placement, placement.id, checkout_ref=checkout.ref)
     db.session.commit()

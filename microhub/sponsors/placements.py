@@ -16,7 +16,7 @@ from ..hubs.access import found_in_hub
 from ..hubs.models import Hub
 from .listings import listing_of
 from .models import HOLDING, Placement, PlacementStatus as P, Spot, Sponsor
-from .notices import tell_sponsor
+from .notices import tell_organizers, tell_sponsor
 
 #: How long an approved request waits for its payment (never past the start of its period).
 PAY_WITHIN = timedelta(hours=72)
@@ -76,6 +76,8 @@ def request(sponsor: Sponsor, hub: Hub, spot_id, starts_on: date | None, *, acto
     db.session.flush()
     audit.record("placement.requested", placement, actor=actor, price_minor=placement.price_minor,
                  currency=placement.currency)
+    tell_organizers(hub, f"{sponsor.name} asks for a placement in {hub.name}", sponsor=sponsor,
+                    what=f"a placement request ({spot.where.label}, from {starts_on:%d %b %Y})")
     return placement
 
 

@@ -154,3 +154,11 @@ def test_a_sponsor_finds_a_hub_by_its_address_to_write_a_listing(app):
     missing = client.get(f"/sponsor/{sponsor.id}/hubs?hub=nowhere")
     assert missing.status_code == 302 and missing.location.endswith(f"/sponsor/{sponsor.id}")
     assert signed_in(app, make_sponsor("Other")[1]).get(f"/sponsor/{sponsor.id}/hubs?hub=night-owls").status_code == 404
+
+
+def test_the_organizers_hear_of_a_listing_change_waiting_for_them(app):
+    hub, organizer = organizer_of()
+    sponsor, person = make_sponsor()
+    send(signed_in(app, person), sponsor, hub)
+    [notice] = mails(organizer.email)
+    assert "Toolsmiths" in notice.subject and "/manage/sponsors" in notice.body_text

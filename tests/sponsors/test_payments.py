@@ -118,6 +118,7 @@ def test_a_placement_paid_through_stripe_books_stripes_fee_and_its_refund(stripe
     assert response.location == f"{fake.url}/pay/{placement.checkout_ref}"
     [call] = fake.calls("POST", "/v1/checkout/sessions")
     assert call.form["metadata"]["placement_id"] == str(placement.id) and call.form["mode"] == "payment"
+    assert call.form["submit_type"] == "pay"
     deliver(client, fake.pay(placement.checkout_ref, fee=400))
     db.session.expire_all()
     placement = db.session.get(Placement, placement.id)

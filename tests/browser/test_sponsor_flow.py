@@ -1,0 +1,85 @@
+"""In a real browser: a sponsor writes its listing, an organizer approves it and offers a spot, the sponsor asks
+for a placement, the organizer approves, the sponsor pays on the TEST MODE checkout, and once the period starts a
+visitor sees the sponsor as a helper on the hub page."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from microhub import jobs
+from microhub.extensions import db
+from microhub.sponsors.models import Placement, PlacementStatus as P
+
+from ..factories import UserFactory, organizer_of
+from ..sponsors.helpers import day, png
+from .test_join_and_pay import log_in, site  # noqa: F401 (a fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+
+def test_a_sponsor_is_approved_pays_and_is_shown_to_visitors(site, page, screenshot, browser_errors, tmp_path):  # noqa: F811
+    hub, organizer = organizer_of(slug="night-owls", name="Night Owls")
+    person = UserFactory()
+    log_in(page, site, person.email)
+    page.goto(f"{site}/sponsor/new")
+    page.get_by_label("Organization name").fill("Toolsmiths")
+    page.get_by_role("button", name="Create sponsor").click()
+    page.get_by_label("Write a listing in a hub").fill("/h/night-owls")
+    page.get_by_role("button", name="Open the listing").click()
+    (tmp_path / "logo.png").write_bytes(png(40, 20))
+    page.get_by_label("Name members see").fill("Toolsmiths")
+    page.get_by_label("Logo (optional)").set_input_files(str(tmp_path / "logo.png"))
+    page.get_by_label("Link").fill("https://tools.example")
+    page.get_by_label("What you bring members").fill("Free CI minutes for every member")
+    page.get_by_role("button", name="Send for approval").click()
+    expect(page.get_by_text("Sent for approval")).to_be_visible()
+    page.context.clear_cookies()
+
+    log_in(page, site, organizer.email)
+    page.goto(f"{site}/h/night-owls/manage/sponsors")
+    page.get_by_role("button", name="Approve Toolsmiths").click()
+    page.get_by_label("Price per period").fill("150")
+    page.get_by_role("button", name="Offer placement").click()
+    expect(page.get_by_text("Placement offered.")).to_be_visible()
+    page.context.clear_cookies()
+
+    log_in(page, site, person.email)
+    page.goto(f"{site}/sponsor")
+    page.get_by_role("link", name="Toolsmiths").click()
+    page.get_by_role("link", name=re.compile("Edit")).click()
+    page.get_by_label("First day").fill(day(4).isoformat())
+    page.get_by_role("button", name="Ask for this placement").click()
+    expect(page.get_by_text("Placement requested")).to_be_visible()
+    sponsor_home = page.url
+    page.context.clear_cookies()
+
+    log_in(page, site, organizer.email)
+    page.goto(f"{site}/h/night-owls/manage/sponsors")
+    page.get_by_role("button", name="Approve Toolsmiths's request").click()
+    expect(page.get_by_text("Placement approved")).to_be_visible()
+    page.context.clear_cookies()
+
+    log_in(page, site, person.email)
+    page.goto(sponsor_home)
+    page.get_by_role("button", name=re.compile("^Pay €150.00")).click()
+    page.wait_for_url(re.compile(r".*/billing/test-checkout/cs_local_\w+$"))
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name=re.compile("^Pay ")).click()
+    page.wait_for_url(re.compile(r".*/sponsor/\d+\?paid=\d+$"))
+    screenshot("sponsor-paid")
+    placement = db.session.scalars(db.select(Placement)).one()
+    assert placement.status is P.PAID
+    page.context.clear_cookies()
+
+    with time_machine.travel(placement.starts_at + timedelta(minutes=1), tick=True):
+        jobs.tick()
+        page.goto(f"{site}/h/night-owls")
+        expect(page.get_by_role("heading", name="Our sponsors help with…")).to_be_visible()
+        expect(page.get_by_role("link", name="Toolsmiths")).to_have_attribute("href", "https://tools.example")
+        expect(page.get_by_text("Sponsored", exact=True)).to_be_visible()
+        screenshot("hub-page-with-sponsor")
+    assert browser_errors == []
