@@ -184,3 +184,26 @@ def test_a_payment_after_the_placement_expired_is_refunded_in_full(app):
     [payment] = groups(hub, GroupKind.PAYMENT)
     [refund] = groups(hub, GroupKind.REFUND)
     assert entries(refund)[Account.REFUNDS] == 15000
+
+
+def test_the_test_gateway_refunds_a_charge_once_per_key_and_never_more_than_was_paid(app):
+    import pytest
+
+    from microhub.billing.gateway import GatewayError
+    from microhub.billing.provider import gateway
+
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    pay(client, response.location)
+    db.session.refresh(placement)
+    for _ in range(2):
+        gateway().refund_charge(placement.charge_ref, 5000, reason="Part", idempotency_key="part-1")
+        db.session.commit()
+    gateway().refund_charge(placement.charge_ref, 2500, reason="More", idempotency_key="part-2")
+    db.session.commit()
+    with pytest.raises(GatewayError, match="more than what is left"):
+        gateway().refund_charge(placement.charge_ref, 10000, reason="Too much", idempotency_key="part-3")
+    db.session.rollback()
+    refunds = groups(hub, GroupKind.REFUND)
+    assert sum(entries(group)[Account.REFUNDS] for group in refunds) == 7500
