@@ -21,13 +21,17 @@ from .test_join_and_pay import log_in, site  # noqa: F401 (a fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
-def test_a_sponsor_is_approved_pays_and_is_shown_to_visitors(site, page, screenshot, browser_errors, tmp_path):  # noqa: F811
-    hub, organizer = organizer_of(slug="night-owls", name="Night Owls")
-    person = UserFactory()
-    log_in(page, site, person.email)
+def as_person(page, site: str, email: str) -> None:
+    page.context.clear_cookies()
+    log_in(page, site, email)
+
+
+def write_listing(page, site: str, tmp_path) -> str:
+    """A new sponsor finds the hub and sends its listing with a logo; returns the sponsor's home."""
     page.goto(f"{site}/sponsor/new")
     page.get_by_label("Organization name").fill("Toolsmiths")
     page.get_by_role("button", name="Create sponsor").click()
+    home = page.url
     page.get_by_label("Write a listing in a hub").fill("/h/night-owls")
     page.get_by_role("button", name="Open the listing").click()
     (tmp_path / "logo.png").write_bytes(png(40, 20))
@@ -37,44 +41,55 @@ def test_a_sponsor_is_approved_pays_and_is_shown_to_visitors(site, page, screens
     page.get_by_label("What you bring members").fill("Free CI minutes for every member")
     page.get_by_role("button", name="Send for approval").click()
     expect(page.get_by_text("Sent for approval")).to_be_visible()
-    page.context.clear_cookies()
+    return home
 
-    log_in(page, site, organizer.email)
+
+def approve_and_offer(page, site: str) -> None:
     page.goto(f"{site}/h/night-owls/manage/sponsors")
     page.get_by_role("button", name="Approve Toolsmiths").click()
     page.get_by_label("Price per period").fill("150")
     page.get_by_role("button", name="Offer placement").click()
     expect(page.get_by_text("Placement offered.")).to_be_visible()
-    page.context.clear_cookies()
 
-    log_in(page, site, person.email)
+
+def ask_for_placement(page, site: str) -> None:
     page.goto(f"{site}/sponsor")
     page.get_by_role("link", name="Toolsmiths").click()
     page.get_by_role("link", name=re.compile("Edit")).click()
     page.get_by_label("First day").fill(day(4).isoformat())
     page.get_by_role("button", name="Ask for this placement").click()
     expect(page.get_by_text("Placement requested")).to_be_visible()
-    sponsor_home = page.url
-    page.context.clear_cookies()
 
-    log_in(page, site, organizer.email)
-    page.goto(f"{site}/h/night-owls/manage/sponsors")
-    page.get_by_role("button", name="Approve Toolsmiths's request").click()
-    expect(page.get_by_text("Placement approved")).to_be_visible()
-    page.context.clear_cookies()
 
-    log_in(page, site, person.email)
-    page.goto(sponsor_home)
+def pay_on_the_test_checkout(page, home: str) -> None:
+    page.goto(home)
     page.get_by_role("button", name=re.compile("^Pay €150.00")).click()
     page.wait_for_url(re.compile(r".*/billing/test-checkout/cs_local_\w+$"))
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_role("button", name=re.compile("^Pay ")).click()
     page.wait_for_url(re.compile(r".*/sponsor/\d+\?paid=\d+$"))
+
+
+def test_a_sponsor_is_approved_pays_and_is_shown_to_visitors(site, page, screenshot, browser_errors,  # noqa: F811
+                                                             tmp_path):
+    _, organizer = organizer_of(slug="night-owls", name="Night Owls")
+    person = UserFactory()
+    log_in(page, site, person.email)
+    home = write_listing(page, site, tmp_path)
+    as_person(page, site, organizer.email)
+    approve_and_offer(page, site)
+    as_person(page, site, person.email)
+    ask_for_placement(page, site)
+    as_person(page, site, organizer.email)
+    page.goto(f"{site}/h/night-owls/manage/sponsors")
+    page.get_by_role("button", name="Approve Toolsmiths's request").click()
+    expect(page.get_by_text("Placement approved")).to_be_visible()
+    as_person(page, site, person.email)
+    pay_on_the_test_checkout(page, home)
     screenshot("sponsor-paid")
     placement = db.session.scalars(db.select(Placement)).one()
     assert placement.status is P.PAID
     page.context.clear_cookies()
-
     with time_machine.travel(placement.starts_at + timedelta(minutes=1), tick=True):
         jobs.tick()
         page.goto(f"{site}/h/night-owls")

@@ -44,7 +44,7 @@ def test_a_sponsor_pays_through_the_test_checkout_and_the_income_is_booked_once(
     placement = approved(hub, organizer, sponsor, person, spot)
     assert placement.pay_by <= placement.starts_at
     page = signed_in(app, person).get(f"/sponsor/{sponsor.id}").get_data(as_text=True)
-    assert "Pay €150.00" in page
+    assert "Pay €150.00" in page and "30 days (until" in page
 
     client, response = pay_in_browser(app, person, placement)
     assert "/billing/test-checkout/" in response.location
