@@ -65,7 +65,7 @@ PERIODIC_TASKS = (
 )
 
 #: Who hears which signal (see `microhub.signals` for what each one carries). Receivers run in the sender's
-#: transaction, in this order.
+#: transaction; blinker keeps no order between the receivers of one signal, so none may rely on another's work.
 RECEIVERS = (
     (signals.roles_asked, queries.member_role),
     (signals.hub_changing, billing.refuse_currency_change),
