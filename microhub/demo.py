@@ -13,6 +13,7 @@ from .hubs.services import HubInfo, create_hub
 from .memberships.queries import live_membership
 from .memberships.services import admit
 from .scholarships.demo import load_donations, load_scholarships
+from .sponsors.demo import load_sponsors
 
 ORGANIZER_EMAIL = "organizer@demo.microhub.local"
 ORGANIZER_PASSWORD = "demo-organizer-2026"
@@ -71,10 +72,11 @@ def load_demo() -> Hub:
         members.append(member)
     load_cohorts(hub, organizer, members)
 
-    def scholarships(months) -> None:  # before the closed months are published: they are part of their history
+    def scholarships_and_sponsors(months) -> None:  # before the closed months are published: part of their history
         load_donations(hub, months)
         load_scholarships(hub, organizer, lambda email, name: _user(email, name, MEMBER_PASSWORD, "Europe/Berlin"))
+        load_sponsors(hub, organizer, lambda email, name, password: _user(email, name, password, "Europe/Berlin"))
 
-    load_money(hub, organizer, before_publishing=scholarships, supporter_share=SUPPORTER_SHARE)
+    load_money(hub, organizer, before_publishing=scholarships_and_sponsors, supporter_share=SUPPORTER_SHARE)
     db.session.refresh(hub)
     return hub

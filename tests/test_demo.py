@@ -98,3 +98,20 @@ def test_demo_has_scholarship_seats_a_funded_fund_with_donors_and_one_scholarshi
         db.select(LedgerGroup).filter_by(hub_id=hub.id, kind=GroupKind.DONATION))]
     assert "Lin T." in donors and None in donors
     assert fund.balance(hub.id, "EUR") > 0
+
+
+def test_demo_has_two_sponsors_with_live_placements_and_weeks_of_figures(app, client):
+    from microhub.sponsors.demo import SPONSOR_EMAIL, SPONSOR_PASSWORD
+    from microhub.sponsors.models import Placement, PlacementDay, PlacementStatus, Sponsor
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(Sponsor.id))) == 2
+    live = db.session.scalars(db.select(Placement).filter_by(status=PlacementStatus.LIVE)).all()
+    assert len(live) == 3
+    days = db.session.scalar(db.select(db.func.count(PlacementDay.id)))
+    assert days >= 40 and db.session.scalar(db.select(db.func.count(PlacementDay.id)).filter_by(final=True)) < days
+    assert "Toolsmiths Co-op" in client.get("/h/demo").get_data(as_text=True)
+    client.login(SPONSOR_EMAIL, SPONSOR_PASSWORD)
+    assert "Toolsmiths Co-op" in client.get("/sponsor").get_data(as_text=True)
