@@ -32,6 +32,10 @@ from .scholarships import awards as scholarship_awards, donations, tasks as scho
 from .scholarships.donation_views import bp as donations_views
 from .scholarships.manage_views import bp as scholarship_admin
 from .scholarships.views import bp as scholarships
+from .sponsors import stats_tasks as sponsor_stats_tasks
+from .sponsors.api import bp as sponsor_api
+from .sponsors.count_views import bp as sponsor_counting
+from .sponsors.portal_views import bp as sponsor_portal
 from .transparency import tasks as transparency_tasks
 from .transparency.api import bp as transparency_api
 from .transparency.manage_views import bp as transparency_admin
@@ -40,6 +44,7 @@ from .transparency.views import bp as transparency
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
               scholarships, scholarship_admin, donations_views)
+BLUEPRINTS += (sponsor_counting, sponsor_portal, sponsor_api)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -56,6 +61,8 @@ PERIODIC_TASKS = (
     ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
     transparency_tasks.remind_unpublished_months,
+    sponsor_stats_tasks.roll_up_counts,
+    sponsor_stats_tasks.finalize_days,
     email.sweep_outbox,
 )
 

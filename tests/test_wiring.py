@@ -39,6 +39,8 @@ EXPECTED_TASKS = [
     "microhub.ledger.tasks:reconcile_recent",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
     "microhub.transparency.tasks:remind_unpublished_months",
+    "microhub.sponsors.stats_tasks:roll_up_counts",
+    "microhub.sponsors.stats_tasks:finalize_days",
     "microhub.email:sweep_outbox",
 ]
 
