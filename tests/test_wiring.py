@@ -113,6 +113,7 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     db.session.commit()
 
     scholarships = _scholarship_work(hub, plan, past, now)
+    sponsors = _sponsor_work(hub, url, now)
 
     build_cron(app_factory(REDIS_URL=url), interval=60).enqueue_jobs()
     run_worker(url, db_url, SMTP_URL="smtp://127.0.0.1:1")  # a fresh process: nothing imported by chance
@@ -128,6 +129,7 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     assert db.session.scalar(db.select(Reconciliation.id).filter_by(hub_id=hub.id))  # reconcile_recent
     assert db.session.get(type(hub), hub.id).seats_taken == 1  # only the reminded member still holds a seat
     _scholarship_work_done(hub, scholarships)
+    _sponsor_work_done(sponsors)
 
 
 def _scholarship_work(hub, plan, past, now) -> dict:
@@ -167,3 +169,29 @@ def _scholarship_work_done(hub, ids: dict) -> None:
     assert row["ending"].term_notice_sent_at is not None  # scholarships.send_term_notices
     assert row["ended"].status is S.ENDED  # scholarships.end_terms
     assert db.session.get(type(hub), hub.id).scholarship_seats_taken == 1
+
+
+def _sponsor_work(hub, url, now) -> dict:
+    """A count waiting in Redis for a live placement, and a day that ended three days ago, not yet final."""
+    from redis import Redis
+
+    from microhub.sponsors.models import Channel, PlacementDay
+    from microhub.sponsors.rollups import put_back
+
+    from .sponsors.counting_helpers import live_placement, sponsor_with_person
+
+    placement = live_placement(hub, sponsor_with_person()[0])
+    old = PlacementDay(placement_id=placement.id, day=now.date() - timedelta(days=3), channel=Channel.WEB, served=1,
+                       unique=1, viewable=0, clicks=0, discarded={}, final=False)
+    db.session.add(old)
+    db.session.commit()
+    put_back(Redis.from_url(url), [(placement.id, now.date(), Channel.WEB, {"served": 2})])
+    return {"placement": placement.id, "old": old.id, "today": now.date()}
+
+
+def _sponsor_work_done(ids: dict) -> None:
+    from microhub.sponsors.models import PlacementDay
+
+    assert db.session.get(PlacementDay, ids["old"]).final  # sponsors.finalize_days
+    today = db.session.scalar(db.select(PlacementDay).filter_by(placement_id=ids["placement"], day=ids["today"]))
+    assert today.served == 2  # sponsors.roll_up_counts
