@@ -22,7 +22,8 @@ def valid_args(world: c.World) -> dict[str, str]:
             "plan_id": str(world.plan.id), "membership_id": str(membership), "week": "1", "checkin_id": "1",
             "hold_id": "1", "role_id": "1", "message_id": "1", "action": "cancel", "token": "abc", "ref": "cs_x",
             "expense_id": str(world.draft_id), "fmt": "csv", "month": "2026-01", "application_id": "1",
-            "reviewer_id": "1", "donation_id": "1"}
+            "reviewer_id": "1", "donation_id": "1",
+            "sponsor_id": "1", "token_id": "1"}
 
 
 def _valid(rule, arg: str, good: dict[str, str]) -> str:
