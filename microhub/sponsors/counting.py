@@ -24,7 +24,7 @@ from ..jobs import redis_connection
 from .bots import is_bot
 from .clicks import EMAIL_TOKEN_AGE, WEB_TOKEN_AGE, click_url
 from .models import Channel, Placement, PlacementStatus, SponsorPerson
-from .viewers import day_salt, viewer_key
+from .viewers import day_salt, viewer_key, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,18 @@ return 1
 """
 
 
+_scripts: dict = {}
+
+
+def script(conn: Redis, text: str):
+    """A Lua script run by its SHA (EVALSHA, loaded on first use), made once per connection."""
+    key = (id(conn), text)
+    made = _scripts.get(key)
+    if made is None:
+        made = _scripts[key] = conn.register_script(text)
+    return made
+
+
 def member(placement_id: int, day: date, channel: Channel) -> str:
     return f"{placement_id}:{day.isoformat()}:{channel.value}"
 
@@ -100,23 +112,34 @@ def resume() -> None:
     _resting_until = 0.0
 
 
-def count_served(placement_ids, *, hub_id: int, request, user, channel: Channel = Channel.WEB) -> dict[int, str]:
+def count_served(placements, *, hub_id: int, request, user, channel: Channel = Channel.WEB) -> dict[int, str]:
     """Count the showing of these placements on a page of hub `hub_id` and give each its signed click URL.
 
-    Only live placements of that hub are counted and returned (`{placement_id: click_url}`); others are left
-    out. A view is discarded with a reason ("bot", "staff", "sponsor", "repeat") instead of counted. With
+    `placements` are `Placement` rows the page already loaded (no query) or their ids (one query). Only live
+    placements of that hub are counted and returned (`{placement_id: click_url}`); others are left out. A view is
+    discarded with a reason ("bot", "staff", "sponsor", "repeat") instead of counted. With
     `channel=Channel.EMAIL` each placement counts as sent (`count_sent`) and gets an absolute e-mail link.
     """
-    ids = {int(pid) for pid in placement_ids}
-    if not ids:
+    live = _live(placements, hub_id)
+    if not live:
         return {}
-    live = dict(db.session.execute(db.select(Placement.id, Placement.sponsor_id).where(
-        Placement.id.in_(ids), Placement.hub_id == hub_id, Placement.status == PlacementStatus.LIVE)).all())
     if channel is Channel.EMAIL:
         return {pid: _sent(pid, hub_id) for pid in sorted(live)}
     reasons = _reasons(live, hub_id, request, user)
     counted = _record_served(live, reasons, hub_id, request)
     return {pid: click_url(pid, hub_id, Channel.WEB, counted=pid in counted) for pid in sorted(live)}
+
+
+def _live(placements, hub_id: int) -> dict[int, int]:
+    """{placement id: sponsor id} of the live placements of this hub among `placements` (rows or ids)."""
+    placements = list(placements)
+    if all(isinstance(p, Placement) for p in placements):
+        return {p.id: p.sponsor_id for p in placements if p.hub_id == hub_id and p.status is PlacementStatus.LIVE}
+    ids = {int(getattr(p, "id", p)) for p in placements}
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(Placement.id, Placement.sponsor_id).where(
+        Placement.id.in_(ids), Placement.hub_id == hub_id, Placement.status == PlacementStatus.LIVE)).all())
 
 
 def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]:
@@ -144,13 +167,13 @@ def _record_served(live: dict[int, int], reasons: dict[int, str], hub_id: int, r
         salt = day_salt(conn, now.date())
         keys, args = [DIRTY], [ONCE_PER, DAY_KEYS_TTL]
         order = sorted(live)
+        who = viewer_of(request.remote_addr, request.headers.get("User-Agent"))
         for pid in order:
-            viewer = viewer_key(salt, address=request.remote_addr, user_agent=request.headers.get("User-Agent"),
-                                hub_id=hub_id, placement_id=pid)
+            viewer = viewer_key(salt, who, hub_id=hub_id, placement_id=pid)
             keys += [counters_key(pid, now.date(), Channel.WEB), f"{PREFIX}:seen:{viewer}",
                      sketch_key(pid, now.date())]
             args += [member(pid, now.date(), Channel.WEB), reasons[pid], viewer]
-        flags = conn.register_script(SERVE)(keys=keys, args=args)
+        flags = script(conn, SERVE)(keys=keys, args=args)
     except RedisError as exc:
         _rest(f"{len(live)} placement views", exc)
         return set()
@@ -168,7 +191,7 @@ def bump(placement_id: int, channel: Channel, field: str, *, once: str | None = 
     ttl = EMAIL_TOKEN_AGE if channel is Channel.EMAIL else WEB_TOKEN_AGE
     marker = f"{PREFIX}:once:{field}:{once}" if once else ""
     try:
-        done = conn.register_script(BUMP)(keys=[marker, counters_key(placement_id, day, channel), DIRTY],
+        done = script(conn, BUMP)(keys=[marker, counters_key(placement_id, day, channel), DIRTY],
                                           args=[int(ttl.total_seconds()), field, member(placement_id, day, channel)])
     except RedisError as exc:
         _rest(f"a {field} of placement {placement_id}", exc)

@@ -15,7 +15,7 @@ from redis import Redis
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from .counting import DIRTY, PREFIX, counters_key, sketch_key
+from .counting import DIRTY, PREFIX, counters_key, script, sketch_key
 from .models import Channel, Placement, PlacementAdjustment, PlacementDay
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def final_before(now: datetime) -> date:
 
 def take(conn: Redis, batch: int = BATCH) -> list[tuple[int, date, Channel, dict[str, int]]]:
     """Read and reset up to `batch` counter hashes at once: [(placement, day, channel, {field: count})]."""
-    raw = conn.register_script(TAKE)(keys=[DIRTY], args=[batch, PREFIX])
+    raw = script(conn, TAKE)(keys=[DIRTY], args=[batch, PREFIX])
     taken = []
     for name, flat in zip(raw[::2], raw[1::2]):
         pid, day, channel = (name.decode() if isinstance(name, bytes) else name).split(":")

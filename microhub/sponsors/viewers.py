@@ -60,8 +60,9 @@ def ip_prefix(address: str | None) -> str:
         return "unknown"
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    bits = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
+    if ip.version == 4:
+        return str(ip).rsplit(".", 1)[0] + ".0/24"
+    return str(ipaddress.ip_network(f"{ip}/48", strict=False))
 
 
 def browser_family(user_agent: str | None) -> str:
@@ -72,7 +73,11 @@ def browser_family(user_agent: str | None) -> str:
     return "Other"
 
 
-def viewer_key(salt: bytes, *, address: str | None, user_agent: str | None, hub_id: int, placement_id: int) -> str:
-    """The day's key of one viewer of one placement: the same all day, unrelated to the next day's."""
-    message = f"{ip_prefix(address)}|{browser_family(user_agent)}|{hub_id}|{placement_id}".encode()
-    return hmac.new(salt, message, hashlib.sha256).hexdigest()[:32]
+def viewer_of(address: str | None, user_agent: str | None) -> str:
+    """What the key is made from: the network prefix and the browser family, never the address itself."""
+    return f"{ip_prefix(address)}|{browser_family(user_agent)}"
+
+
+def viewer_key(salt: bytes, viewer: str, *, hub_id: int, placement_id: int) -> str:
+    """The day's key of one viewer (`viewer_of`) of one placement: the same all day, unrelated to the next day's."""
+    return hmac.new(salt, f"{viewer}|{hub_id}|{placement_id}".encode(), hashlib.sha256).hexdigest()[:32]

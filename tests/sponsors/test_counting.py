@@ -49,7 +49,7 @@ def test_a_viewer_counts_once_per_placement_per_hour(clocked_app):
 
 def test_the_same_address_on_the_same_network_prefix_is_one_viewer():
     salt = b"s" * 32
-    key = lambda address: viewers.viewer_key(salt, address=address, user_agent=BROWSER, hub_id=1, placement_id=2)  # noqa: E731
+    key = lambda address: viewers.viewer_key(salt, viewers.viewer_of(address, BROWSER), hub_id=1, placement_id=2)  # noqa: E731
     assert key("203.0.113.7") == key("203.0.113.200") != key("203.0.114.7")
     assert key("2001:db8:1:2::1") == key("2001:db8:1:ffff::9") != key("2001:db8:2::1")
     assert key("::ffff:203.0.113.9") == key("203.0.113.7")
@@ -63,7 +63,7 @@ def test_two_days_salts_never_give_the_same_key_for_the_same_viewer(counting_app
         salts = [viewers.day_salt(conn, today), viewers.day_salt(conn, today + timedelta(days=1))]
         viewers.forget_salts()
         assert viewers.day_salt(conn, today) == salts[0]  # made once, read by every process
-    keys = {viewers.viewer_key(salt, address="203.0.113.7", user_agent=BROWSER, hub_id=1, placement_id=2)
+    keys = {viewers.viewer_key(salt, viewers.viewer_of("203.0.113.7", BROWSER), hub_id=1, placement_id=2)
             for salt in salts}
     assert len(keys) == 2
     assert 0 < conn.ttl(viewers.salt_key(today)) <= viewers.SALT_TTL  # Redis forgets it; PostgreSQL never sees it
