@@ -83,11 +83,12 @@ def counting_app(app, app_factory):
     counting.resume()
 
 
-def serve(app, placements, *, hub_id: int, address: str = "203.0.113.7", agent: str = BROWSER, user=None):
-    """What a page does: count these placements for one request and return their click URLs."""
+def serve(app, placements, *, hub_id: int, address: str = "203.0.113.7", agent: str = BROWSER, user=None,
+          ids: bool = True):
+    """What a page does: count these placements (rows, or ids when `ids`) for one request; their click URLs."""
     headers = {"User-Agent": agent} if agent is not None else {}
     with app.test_request_context("/h/x", environ_base={"REMOTE_ADDR": address}, headers=headers):
-        return counting.count_served([p.id for p in placements], hub_id=hub_id,
+        return counting.count_served([p.id for p in placements] if ids else placements, hub_id=hub_id,
                                      request=request, user=user or AnonymousUserMixin())
 
 

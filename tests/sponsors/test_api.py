@@ -17,7 +17,7 @@ API = "/api/v1/sponsor/placements"
 def new_token(client, sponsor_id: int, name: str = "Dashboard") -> str:
     response = client.submit(f"/sponsor/{sponsor_id}/tokens", {"name": name}, form_url=f"/sponsor/{sponsor_id}/stats")
     assert response.status_code == 200, response.get_data(as_text=True)
-    return re.search(r"<code>(mhs_[^<]+)</code>", response.get_data(as_text=True)).group(1)
+    return re.search(r'id="new-token" type="text" readonly value="(mhs_[^"]+)"', response.get_data(as_text=True)).group(1)
 
 
 def bearer(token: str) -> dict:

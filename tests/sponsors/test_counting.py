@@ -125,3 +125,24 @@ def test_without_redis_configured_pages_get_links_and_nothing_is_counted(app):
     live = live_setup(1)
     urls = serve(app, live.placements, hub_id=live.hub.id)
     assert list(urls) == [live.placements[0].id]
+
+
+def test_placement_rows_from_the_page_are_counted_without_a_query_and_only_when_live_here(counting_app):
+    from sqlalchemy import event
+
+    from microhub.sponsors.models import PlacementStatus
+
+    live, other = live_setup(2), live_setup(1)
+    live.placements[1].status = PlacementStatus.ENDED
+    db.session.commit()
+    rows = [*live.placements, *other.placements]
+    assert all(p.status and p.hub_id for p in rows)  # loaded, as a page that showed them has them
+    statements = []
+    with counting_app.app_context():
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            urls = serve(counting_app, rows, hub_id=live.hub.id, ids=False)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+    assert list(urls) == [live.placements[0].id] and statements == []
