@@ -137,12 +137,12 @@ def test_placement_rows_from_the_page_are_counted_without_a_query_and_only_when_
     db.session.commit()
     rows = [*live.placements, *other.placements]
     assert all(p.status and p.hub_id for p in rows)  # loaded, as a page that showed them has them
-    statements = []
+    hub_id, statements = live.hub.id, []
     with counting_app.app_context():
         listen = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listen)
         try:
-            urls = serve(counting_app, rows, hub_id=live.hub.id, ids=False)
+            urls = serve(counting_app, rows, hub_id=hub_id, ids=False)
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     assert list(urls) == [live.placements[0].id] and statements == []
