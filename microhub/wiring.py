@@ -63,6 +63,7 @@ PERIODIC_TASKS = (
     transparency_tasks.remind_unpublished_months,
     sponsor_stats_tasks.roll_up_counts,
     sponsor_stats_tasks.finalize_days,
+    sponsor_stats_tasks.send_webhooks,
     email.sweep_outbox,
 )
 

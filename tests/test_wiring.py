@@ -41,6 +41,7 @@ EXPECTED_TASKS = [
     "microhub.transparency.tasks:remind_unpublished_months",
     "microhub.sponsors.stats_tasks:roll_up_counts",
     "microhub.sponsors.stats_tasks:finalize_days",
+    "microhub.sponsors.stats_tasks:send_webhooks",
     "microhub.email:sweep_outbox",
 ]
 
@@ -175,23 +176,27 @@ def _sponsor_work(hub, url, now) -> dict:
     """A count waiting in Redis for a live placement, and a day that ended three days ago, not yet final."""
     from redis import Redis
 
-    from microhub.sponsors.models import Channel, PlacementDay
+    from microhub.sponsors.models import Channel, PlacementDay, SponsorWebhook
     from microhub.sponsors.rollups import put_back
 
     from .sponsors.counting_helpers import live_placement, sponsor_with_person
 
-    placement = live_placement(hub, sponsor_with_person()[0])
+    sponsor = sponsor_with_person()[0]
+    placement = live_placement(hub, sponsor)
     old = PlacementDay(placement_id=placement.id, day=now.date() - timedelta(days=3), channel=Channel.WEB, served=1,
                        unique=1, viewable=0, clicks=0, discarded={}, final=False)
-    db.session.add(old)
+    db.session.add_all([old, SponsorWebhook(sponsor_id=sponsor.id, url="https://127.0.0.1:1/x", secret="s" * 64,
+                                            sent_through=now.date() - timedelta(days=9))])
     db.session.commit()
     put_back(Redis.from_url(url), [(placement.id, now.date(), Channel.WEB, {"served": 2})])
-    return {"placement": placement.id, "old": old.id, "today": now.date()}
+    return {"placement": placement.id, "old": old.id, "today": now.date(), "sponsor": sponsor.id}
 
 
 def _sponsor_work_done(ids: dict) -> None:
-    from microhub.sponsors.models import PlacementDay
+    from microhub.sponsors.models import PlacementDay, SponsorWebhook
 
     assert db.session.get(PlacementDay, ids["old"]).final  # sponsors.finalize_days
+    sent_through = db.session.get(SponsorWebhook, ids["sponsor"]).sent_through  # sponsors.send_webhooks (claimed)
+    assert sent_through == ids["today"] - timedelta(days=3)
     today = db.session.scalar(db.select(PlacementDay).filter_by(placement_id=ids["placement"], day=ids["today"]))
     assert today.served == 2  # sponsors.roll_up_counts

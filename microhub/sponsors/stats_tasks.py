@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 
 from ..database import utcnow
 from ..jobs import redis_connection
-from . import rollups
+from . import rollups, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +27,8 @@ def roll_up_counts() -> None:
 def finalize_days() -> None:
     """Days that ended 48 hours ago become final; later counts for them become dated adjustments."""
     rollups.finalize(utcnow())
+
+
+def send_webhooks() -> None:
+    """Each sponsor's daily webhook: the latest final day's totals, claimed once and sent by a job."""
+    webhooks.send_due()
