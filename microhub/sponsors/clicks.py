@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..database import utcnow
 from .models import Channel
 
 WEB_TOKEN_AGE = timedelta(hours=2)
@@ -86,7 +87,5 @@ def _impression(payload, signed_at, expired: bool) -> Impression | None:
     except (TypeError, ValueError, KeyError):
         return None
     if signed_at is not None and not expired:
-        from ..database import utcnow
-
         expired = utcnow() - signed_at > made.max_age
     return Impression(made.placement_id, made.hub_id, made.channel, made.impression, made.counted, expired)

@@ -38,7 +38,8 @@ def _page(sponsor, form: TokenForm | None = None, new_token: str | None = None, 
           hook_form: WebhookForm | None = None, new_secret: str | None = None):
     figures = figures_of(sponsor.id)
     response = Response(render_template(
-        "sponsors/portal.html", sponsor=sponsor, figures=figures, charts={f.placement.id: daily(f.days) for f in figures},
+        "sponsors/portal.html", sponsor=sponsor, figures=figures,
+        charts={f.placement.id: daily(f.days) for f in figures},
         form=form or TokenForm(formdata=None), revoke=RevokeForm(), tokens=tokens_of(sponsor), new_token=new_token,
         hook=db.session.get(SponsorWebhook, sponsor.id), hook_form=hook_form or WebhookForm(formdata=None),
         new_secret=new_secret), status)

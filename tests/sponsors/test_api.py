@@ -17,7 +17,8 @@ API = "/api/v1/sponsor/placements"
 def new_token(client, sponsor_id: int, name: str = "Dashboard") -> str:
     response = client.submit(f"/sponsor/{sponsor_id}/tokens", {"name": name}, form_url=f"/sponsor/{sponsor_id}/stats")
     assert response.status_code == 200, response.get_data(as_text=True)
-    return re.search(r'id="new-token" type="text" readonly value="(mhs_[^"]+)"', response.get_data(as_text=True)).group(1)
+    page = response.get_data(as_text=True)
+    return re.search(r'id="new-token" type="text" readonly value="(mhs_[^"]+)"', page).group(1)
 
 
 def bearer(token: str) -> dict:
@@ -80,7 +81,8 @@ def test_another_sponsors_people_cannot_revoke_or_make_tokens_here(client):
                            data={"csrf_token": client.csrf_token(f"/sponsor/{other.id}/stats")})
     assert response.status_code == 404
     response = client.submit(f"/sponsor/{other.id}/tokens/{token_id}/revoke", {}, form_url=f"/sponsor/{other.id}/stats")
-    assert response.status_code == 303 and "not one of this sponsor" in client.get(f"/sponsor/{other.id}/stats").get_data(as_text=True)
+    assert response.status_code == 303
+    assert "not one of this sponsor" in client.get(f"/sponsor/{other.id}/stats").get_data(as_text=True)
     assert client.get(API, headers=bearer(token)).status_code == 200  # still live
 
 

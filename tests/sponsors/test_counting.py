@@ -49,7 +49,9 @@ def test_a_viewer_counts_once_per_placement_per_hour(clocked_app):
 
 def test_the_same_address_on_the_same_network_prefix_is_one_viewer():
     salt = b"s" * 32
-    key = lambda address: viewers.viewer_key(salt, viewers.viewer_of(address, BROWSER), hub_id=1, placement_id=2)  # noqa: E731
+    def key(address):
+        return viewers.viewer_key(salt, viewers.viewer_of(address, BROWSER), hub_id=1, placement_id=2)
+
     assert key("203.0.113.7") == key("203.0.113.200") != key("203.0.114.7")
     assert key("2001:db8:1:2::1") == key("2001:db8:1:ffff::9") != key("2001:db8:2::1")
     assert key("::ffff:203.0.113.9") == key("203.0.113.7")

@@ -12,7 +12,7 @@ from microhub.sponsors import counting
 from microhub.sponsors.clicks import make_token
 from microhub.sponsors.models import Channel, ListingRevision, PlacementDay, ReviewStatus
 
-from .counting_helpers import GOOGLEBOT, clocked_app, counting_app, flush, live_placement, live_setup, serve  # noqa: F401
+from .counting_helpers import GOOGLEBOT, counting_app, flush, live_setup, serve  # noqa: F401
 
 LINK = "https://tools.example.org/for-members"
 
