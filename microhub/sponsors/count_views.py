@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, request
 
 from ..extensions import csrf, db
 from ..hubs.models import Hub
+from .bots import is_bot
 from .clicks import read_token
 from .counting import bump
 from .models import Channel, Placement, PlacementStatus
@@ -23,7 +24,7 @@ def approved_link(placement: Placement) -> str | None:
 
 @bp.get("/s/c/<token>")
 def click(token: str):
-    """Count the click (once per token, only after a counted impression) and go to the approved link.
+    """Count the click (once per token, only after a counted impression, never a bot's) and go to the approved link.
 
     A forged token is a 404; an expired one, or a placement with no approved link, leads to its hub's page."""
     seen = read_token(token)
@@ -36,7 +37,8 @@ def click(token: str):
     if seen.expired or link is None:
         slug = db.session.scalar(db.select(Hub.slug).where(Hub.id == placement.hub_id))
         return redirect(f"/h/{slug}", 303)
-    if seen.counted and placement.status is PlacementStatus.LIVE:
+    # Link scanners and prefetchers (mail filters open every link) follow clicks too: not counted.
+    if seen.counted and placement.status is PlacementStatus.LIVE and not is_bot(request.headers.get("User-Agent")):
         bump(placement.id, seen.channel, "clicks", once=seen.impression)
     response = redirect(link, 302)
     response.headers["Referrer-Policy"] = "origin"

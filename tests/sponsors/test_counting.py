@@ -148,3 +148,19 @@ def test_placement_rows_from_the_page_are_counted_without_a_query_and_only_when_
         finally:
             event.remove(db.engine, "before_cursor_execute", listen)
     assert list(urls) == [live.placements[0].id] and statements == []
+
+
+def test_the_same_viewer_just_before_and_after_midnight_utc_has_two_unrelated_keys(clocked_app):
+    live = live_setup(1)
+    conn = clocked_app.extensions["microhub.redis"]
+    midnight = (utcnow() + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    seen = []
+    for moment in (midnight - timedelta(minutes=20), midnight + timedelta(minutes=20)):
+        with time_machine.travel(moment, tick=False):
+            serve(clocked_app, live.placements, hub_id=live.hub.id)
+            seen.append({key for key in conn.keys("microhub:sponsors:seen:*")})
+            flush(clocked_app)
+    # Forty minutes apart, yet not a repeat: after midnight the same viewer has a new key, unrelated to the old.
+    assert len(seen[0]) == 1 and len(seen[1]) == 2 and seen[0] < seen[1]
+    served = [row.served for row in db.session.scalars(db.select(PlacementDay).order_by(PlacementDay.day))]
+    assert served == [1, 1]  # counted on each day: the days cannot be linked

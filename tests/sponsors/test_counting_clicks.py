@@ -12,7 +12,7 @@ from microhub.sponsors import counting
 from microhub.sponsors.clicks import make_token
 from microhub.sponsors.models import Channel, ListingRevision, PlacementDay, ReviewStatus
 
-from .counting_helpers import GOOGLEBOT, counting_app, flush, live_setup, serve  # noqa: F401
+from .counting_helpers import BROWSER, GOOGLEBOT, counting_app, flush, live_setup, serve  # noqa: F401
 
 LINK = "https://tools.example.org/for-members"
 
@@ -27,11 +27,12 @@ def test_a_click_counts_once_per_token_and_goes_to_the_approved_link(counting_ap
     live = live_setup(1)
     [url] = serve(counting_app, live.placements, hub_id=live.hub.id).values()
     client = counting_app.test_client()
+    assert client.get(url, headers={"User-Agent": GOOGLEBOT}).headers["Location"] == LINK  # a link scanner
     for _ in range(3):
-        response = client.get(url)
+        response = client.get(url, headers={"User-Agent": BROWSER})
         assert response.status_code == 302 and response.headers["Location"] == LINK
     [other_url] = serve(counting_app, live.placements, hub_id=live.hub.id, address="198.51.100.1").values()
-    client.get(other_url)
+    client.get(other_url, headers={"User-Agent": BROWSER})
     flush(counting_app)
     assert figures(live.placements[0]) == (2, 0, 2)
 
@@ -46,7 +47,7 @@ def test_a_click_after_an_impression_that_was_not_counted_is_not_counted(countin
         assert client.get(url).headers["Location"] == LINK  # still taken where they wanted to go
     flush(counting_app)
     assert figures(live.placements[0]) == (1, 0, 0)
-    client.get(first)
+    client.get(first, headers={"User-Agent": BROWSER})
     flush(counting_app)
     assert figures(live.placements[0]) == (1, 0, 1)
 
@@ -119,8 +120,8 @@ def test_email_sends_count_and_their_links_work_for_30_days(counting_app):
     path = url.split("/s/c/", 1)[1]
     client = counting_app.test_client()
     with time_machine.travel(utcnow() + timedelta(days=3)):
-        assert client.get(f"/s/c/{path}").headers["Location"] == LINK
-        assert client.get(f"/s/c/{path}").headers["Location"] == LINK
+        assert client.get(f"/s/c/{path}", headers={"User-Agent": BROWSER}).headers["Location"] == LINK
+        assert client.get(f"/s/c/{path}", headers={"User-Agent": BROWSER}).headers["Location"] == LINK
     with time_machine.travel(utcnow() + timedelta(days=31)):
         assert client.get(f"/s/c/{path}").headers["Location"].endswith(f"/h/{live.hub.slug}")
     flush(counting_app)
