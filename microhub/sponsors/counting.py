@@ -35,6 +35,7 @@ ONCE_PER = 3600  # a viewer counts once per placement per hour
 DAY_KEYS_TTL = 3 * 24 * 3600  # unique-viewer sketches outlive their day until it is final
 REST_SECONDS = 30
 _resting_until = 0.0
+_told_off = False
 
 # KEYS: dirty, then per placement (counters, seen-marker, unique sketch); ARGV: seen TTL, sketch TTL, then per
 # placement (dirty member, discard reason or "", viewer key). Returns 1 per counted placement, else 0.
@@ -94,9 +95,14 @@ def sketch_key(placement_id: int, day: date) -> str:
 
 def counting_redis() -> Redis | None:
     """The Redis counters live in, or None when it is not configured or is resting after a failure."""
+    global _told_off
     if time.monotonic() < _resting_until:
         return None
-    return redis_connection(current_app)
+    conn = redis_connection(current_app)
+    if conn is None and not _told_off:
+        _told_off = True
+        log.info("sponsor counting is off: REDIS_URL is not set (pages show placements, nothing is counted)")
+    return conn
 
 
 def _rest(what: str, exc: Exception) -> None:
@@ -192,7 +198,7 @@ def bump(placement_id: int, channel: Channel, field: str, *, once: str | None = 
     marker = f"{PREFIX}:once:{field}:{once}" if once else ""
     try:
         done = script(conn, BUMP)(keys=[marker, counters_key(placement_id, day, channel), DIRTY],
-                                          args=[int(ttl.total_seconds()), field, member(placement_id, day, channel)])
+                                  args=[int(ttl.total_seconds()), field, member(placement_id, day, channel)])
     except RedisError as exc:
         _rest(f"a {field} of placement {placement_id}", exc)
         return False
