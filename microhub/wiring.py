@@ -32,8 +32,12 @@ from .scholarships import awards as scholarship_awards, donations, tasks as scho
 from .scholarships.donation_views import bp as donations_views
 from .scholarships.manage_views import bp as scholarship_admin
 from .scholarships.views import bp as scholarships
-from .sponsors import display as sponsor_display, payments as sponsor_payments, tasks as sponsors_tasks
+from .sponsors import display as sponsor_display, payments as sponsor_payments, stats_tasks as sponsor_stats_tasks
+from .sponsors import tasks as sponsors_tasks
+from .sponsors.api import bp as sponsor_api
+from .sponsors.count_views import bp as sponsor_counting
 from .sponsors.manage_views import bp as sponsor_admin
+from .sponsors.portal_views import bp as sponsor_portal
 from .sponsors.views import bp as sponsors
 from .transparency import tasks as transparency_tasks
 from .transparency.api import bp as transparency_api
@@ -42,7 +46,8 @@ from .transparency.views import bp as transparency
 
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
-              scholarships, scholarship_admin, donations_views, sponsors, sponsor_admin)
+              scholarships, scholarship_admin, donations_views, sponsors, sponsor_admin, sponsor_counting,
+              sponsor_portal, sponsor_api)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.
@@ -61,6 +66,9 @@ PERIODIC_TASKS = (
     ledger_tasks.reconcile_recent,
     cohorts_tasks.enqueue_due_cohort_work,
     transparency_tasks.remind_unpublished_months,
+    sponsor_stats_tasks.roll_up_counts,
+    sponsor_stats_tasks.finalize_days,
+    sponsor_stats_tasks.send_webhooks,
     email.sweep_outbox,
 )
 

@@ -41,6 +41,9 @@ EXPECTED_TASKS = [
     "microhub.ledger.tasks:reconcile_recent",
     "microhub.cohorts.tasks:enqueue_due_cohort_work",
     "microhub.transparency.tasks:remind_unpublished_months",
+    "microhub.sponsors.stats_tasks:roll_up_counts",
+    "microhub.sponsors.stats_tasks:finalize_days",
+    "microhub.sponsors.stats_tasks:send_webhooks",
     "microhub.email:sweep_outbox",
 ]
 
@@ -116,6 +119,7 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
 
     scholarships = _scholarship_work(hub, plan, past, now)
     sponsored = _sponsor_work(hub, past)
+    counted = _sponsor_stats_work(hub, url, now)
 
     build_cron(app_factory(REDIS_URL=url), interval=60).enqueue_jobs()
     run_worker(url, db_url, SMTP_URL="smtp://127.0.0.1:1")  # a fresh process: nothing imported by chance
@@ -132,6 +136,7 @@ def test_a_freshly_started_worker_runs_every_task_on_its_first_tick(app, app_fac
     assert db.session.get(type(hub), hub.id).seats_taken == 1  # only the reminded member still holds a seat
     _scholarship_work_done(hub, scholarships)
     _sponsor_work_done(sponsored)
+    _sponsor_stats_work_done(counted)
 
 
 def _sponsor_work(hub, past) -> dict:
@@ -200,3 +205,33 @@ def _scholarship_work_done(hub, ids: dict) -> None:
     assert row["ending"].term_notice_sent_at is not None  # scholarships.send_term_notices
     assert row["ended"].status is S.ENDED  # scholarships.end_terms
     assert db.session.get(type(hub), hub.id).scholarship_seats_taken == 1
+
+
+def _sponsor_stats_work(hub, url, now) -> dict:
+    """A count waiting in Redis for a live placement, and a day that ended three days ago, not yet final."""
+    from redis import Redis
+
+    from microhub.sponsors.models import Channel, PlacementDay, SponsorWebhook
+    from microhub.sponsors.rollups import put_back
+
+    from .sponsors.counting_helpers import live_placement, sponsor_with_person
+
+    sponsor = sponsor_with_person()[0]
+    placement = live_placement(hub, sponsor)
+    old = PlacementDay(placement_id=placement.id, day=now.date() - timedelta(days=3), channel=Channel.WEB, served=1,
+                       unique=1, viewable=0, clicks=0, discarded={}, final=False)
+    db.session.add_all([old, SponsorWebhook(sponsor_id=sponsor.id, url="https://127.0.0.1:1/x", secret="s" * 64,
+                                            sent_through=now.date() - timedelta(days=9))])
+    db.session.commit()
+    put_back(Redis.from_url(url), [(placement.id, now.date(), Channel.WEB, {"served": 2})])
+    return {"placement": placement.id, "old": old.id, "today": now.date(), "sponsor": sponsor.id}
+
+
+def _sponsor_stats_work_done(ids: dict) -> None:
+    from microhub.sponsors.models import PlacementDay, SponsorWebhook
+
+    assert db.session.get(PlacementDay, ids["old"]).final  # sponsors.finalize_days
+    sent_through = db.session.get(SponsorWebhook, ids["sponsor"]).sent_through  # sponsors.send_webhooks (claimed)
+    assert sent_through == ids["today"] - timedelta(days=3)
+    today = db.session.scalar(db.select(PlacementDay).filter_by(placement_id=ids["placement"], day=ids["today"]))
+    assert today.served == 2  # sponsors.roll_up_counts

@@ -1,0 +1,19 @@
+"""Which requests come from bots: crawlerdetect's maintained list of user agents, and no user agent at all."""
+from __future__ import annotations
+
+import threading
+
+from crawlerdetect import CrawlerDetect
+
+# CrawlerDetect keeps the agent it last looked at on the instance: one instance per thread.
+_local = threading.local()
+
+
+def is_bot(user_agent: str | None) -> bool:
+    """True for crawlers, spiders, monitors and HTTP libraries, and for a missing user agent (browsers send one)."""
+    if not user_agent or not user_agent.strip():
+        return True
+    detector = getattr(_local, "detector", None)
+    if detector is None:
+        detector = _local.detector = CrawlerDetect()
+    return bool(detector.is_crawler(user_agent[:1000]))

@@ -1,0 +1,91 @@
+"""Signed click tokens: which placement, channel and impression, and whether that impression was counted.
+
+A token never carries a destination: a click goes to the placement's approved listing link, read when it
+happens. Web tokens are good for 2 hours; e-mail tokens for 30 days (e-mail is read days after it is sent),
+and an e-mail click counts once per token within those 30 days.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..database import utcnow
+from .models import Channel
+
+WEB_TOKEN_AGE = timedelta(hours=2)
+EMAIL_TOKEN_AGE = timedelta(days=30)
+_SALT = "microhub.sponsors.click"
+_CHANNELS = {Channel.WEB: "w", Channel.EMAIL: "e"}
+_BY_CODE = {code: channel for channel, code in _CHANNELS.items()}
+
+
+@dataclass(frozen=True)
+class Impression:
+    """What a token names: one showing (or sending) of one placement."""
+
+    placement_id: int
+    hub_id: int
+    channel: Channel
+    impression: str
+    counted: bool
+    expired: bool = False
+
+    @property
+    def max_age(self) -> timedelta:
+        return EMAIL_TOKEN_AGE if self.channel is Channel.EMAIL else WEB_TOKEN_AGE
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def new_impression() -> str:
+    """A random name for one showing: links nothing to the viewer."""
+    return secrets.token_urlsafe(9)
+
+
+def make_token(placement_id: int, hub_id: int, channel: Channel, impression: str, counted: bool) -> str:
+    return _serializer().dumps([placement_id, hub_id, _CHANNELS[channel], impression, int(counted)])
+
+
+def click_url(placement_id: int, hub_id: int, channel: Channel, *, counted: bool, external: bool = False) -> str:
+    """The signed redirect of one new impression (`external` for e-mail: an absolute URL)."""
+    token = make_token(placement_id, hub_id, channel, new_impression(), counted)
+    if external:
+        return current_app.config["MICROHUB_BASE_URL"] + url_for("sponsor_counting.click", token=token)
+    return url_for("sponsor_counting.click", token=token)
+
+
+def read_token(token: str) -> Impression | None:
+    """The impression a token names, marked `expired` past its channel's age; None if forged or malformed."""
+    if not isinstance(token, str) or len(token) > 300:
+        return None
+    serializer = _serializer()
+    try:
+        payload, signed_at = serializer.loads(token, max_age=int(EMAIL_TOKEN_AGE.total_seconds()),
+                                              return_timestamp=True)
+        expired = False
+    except SignatureExpired as too_old:
+        payload, signed_at, expired = too_old.payload, too_old.date_signed, True
+        try:
+            payload = serializer.load_payload(payload)
+        except BadSignature:
+            return None
+    except BadSignature:
+        return None
+    return _impression(payload, signed_at, expired)
+
+
+def _impression(payload, signed_at, expired: bool) -> Impression | None:
+    try:
+        placement_id, hub_id, code, impression, counted = payload
+        made = Impression(int(placement_id), int(hub_id), _BY_CODE[code], str(impression), bool(counted))
+    except (TypeError, ValueError, KeyError):
+        return None
+    if signed_at is not None and not expired:
+        expired = utcnow() - signed_at > made.max_age
+    return Impression(made.placement_id, made.hub_id, made.channel, made.impression, made.counted, expired)

@@ -1,0 +1,219 @@
+"""Counting placements as pages and e-mails show them: on the server, once per viewer per placement per hour,
+in Redis counters (INCR only) that the tick rolls up into `PlacementDay` rows (`rollups.py`).
+
+The page path makes one Redis round trip (a Lua script) plus, once every few minutes, one for the day's salt.
+Bots, the hub's staff and the sponsor's own people are not counted; they are counted as discarded, by reason.
+When Redis is unreachable the page still renders with working click links, nothing is counted, and a warning
+is logged (then counting rests for `REST_SECONDS`, so a dead Redis does not slow every page).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+
+from ..database import utcnow
+from ..extensions import db
+from ..hubs.access import STAFF
+from ..hubs.models import HubRole
+from ..jobs import redis_connection
+from .bots import is_bot
+from .clicks import EMAIL_TOKEN_AGE, WEB_TOKEN_AGE, click_url
+from .models import Channel, Placement, PlacementStatus, SponsorPerson
+from .viewers import day_salt, viewer_key, viewer_of
+
+log = logging.getLogger(__name__)
+
+PREFIX = "microhub:sponsors"
+#: The set of counter hashes that have something the tick has not rolled up yet ("<placement>:<day>:<channel>").
+DIRTY = f"{PREFIX}:dirty"
+ONCE_PER = 3600  # a viewer counts once per placement per hour
+DAY_KEYS_TTL = 3 * 24 * 3600  # unique-viewer sketches outlive their day until it is final
+REST_SECONDS = 30
+_resting_until = 0.0
+_told_off = False
+
+# KEYS: dirty, then per placement (counters, seen-marker, unique sketch); ARGV: seen TTL, sketch TTL, then per
+# placement (dirty member, discard reason or "", viewer key). Returns 1 per counted placement, else 0.
+SERVE = """
+local counted = {}
+for i = 1, (#KEYS - 1) / 3 do
+  local counters, seen, sketch = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+  local member, reason, viewer = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  counted[i] = 0
+  if reason == '' then
+    if redis.call('SET', seen, '1', 'NX', 'EX', ARGV[1]) then
+      redis.call('HINCRBY', counters, 'served', 1)
+      redis.call('PFADD', sketch, viewer)
+      redis.call('EXPIRE', sketch, ARGV[2])
+      counted[i] = 1
+    else
+      reason = 'repeat'
+    end
+  end
+  if reason ~= '' then redis.call('HINCRBY', counters, 'discarded:' .. reason, 1) end
+  redis.call('SADD', KEYS[1], member)
+end
+return counted
+"""
+# KEYS: once-marker ("" for none), counters, dirty; ARGV: marker TTL, field, dirty member. 1 if counted.
+BUMP = """
+if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+"""
+
+
+_scripts: dict = {}
+
+
+def script(conn: Redis, text: str):
+    """A Lua script run by its SHA (EVALSHA, loaded on first use), made once per connection."""
+    key = (id(conn), text)
+    made = _scripts.get(key)
+    if made is None:
+        made = _scripts[key] = conn.register_script(text)
+    return made
+
+
+def member(placement_id: int, day: date, channel: Channel) -> str:
+    return f"{placement_id}:{day.isoformat()}:{channel.value}"
+
+
+def counters_key(placement_id: int, day: date, channel: Channel) -> str:
+    return f"{PREFIX}:n:{member(placement_id, day, channel)}"
+
+
+def sketch_key(placement_id: int, day: date) -> str:
+    return f"{PREFIX}:u:{placement_id}:{day.isoformat()}"
+
+
+def counting_redis() -> Redis | None:
+    """The Redis counters live in, or None when it is not configured or is resting after a failure."""
+    global _told_off
+    if time.monotonic() < _resting_until:
+        return None
+    conn = redis_connection(current_app)
+    if conn is None and not _told_off:
+        _told_off = True
+        log.info("sponsor counting is off: REDIS_URL is not set (pages show placements, nothing is counted)")
+    return conn
+
+
+def _rest(what: str, exc: Exception) -> None:
+    global _resting_until
+    _resting_until = time.monotonic() + REST_SECONDS
+    log.warning("sponsor counting: Redis unreachable, %s not counted (pages still render; counting resumes "
+                "in %ss): %s", what, REST_SECONDS, exc)
+
+
+def resume() -> None:
+    """Count again at once (tests, and after Redis is known to be back)."""
+    global _resting_until
+    _resting_until = 0.0
+
+
+def count_served(placements, *, hub_id: int, request, user, channel: Channel = Channel.WEB) -> dict[int, str]:
+    """Count the showing of these placements on a page of hub `hub_id` and give each its signed click URL.
+
+    `placements` are `Placement` rows the page already loaded (no query) or their ids (one query). Only live
+    placements of that hub are counted and returned (`{placement_id: click_url}`); others are left out. A view is
+    discarded with a reason ("bot", "staff", "sponsor", "repeat") instead of counted. With
+    `channel=Channel.EMAIL` each placement counts as sent (`count_sent`) and gets an absolute e-mail link.
+    """
+    live = _live(placements, hub_id)
+    if not live:
+        return {}
+    if channel is Channel.EMAIL:
+        return {pid: _sent(pid, hub_id) for pid in sorted(live)}
+    reasons = _reasons(live, hub_id, request, user)
+    counted = _record_served(live, reasons, hub_id, request)
+    return {pid: click_url(pid, hub_id, Channel.WEB, counted=pid in counted) for pid in sorted(live)}
+
+
+def _live(placements, hub_id: int) -> dict[int, int]:
+    """{placement id: sponsor id} of the live placements of this hub among `placements` (rows or ids)."""
+    placements = list(placements)
+    if all(isinstance(p, Placement) for p in placements):
+        return {p.id: p.sponsor_id for p in placements if p.hub_id == hub_id and p.status is PlacementStatus.LIVE}
+    ids = {int(getattr(p, "id", p)) for p in placements}
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(Placement.id, Placement.sponsor_id).where(
+        Placement.id.in_(ids), Placement.hub_id == hub_id, Placement.status == PlacementStatus.LIVE)).all())
+
+
+def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]:
+    """Why each placement's view is not counted ("" when it is): bot, staff, the sponsor's own people."""
+    if is_bot(request.headers.get("User-Agent")):
+        return dict.fromkeys(live, "bot")
+    reasons = dict.fromkeys(live, "")
+    if not getattr(user, "is_authenticated", False):
+        return reasons
+    staff = db.session.scalar(db.select(HubRole.id).where(
+        HubRole.hub_id == hub_id, HubRole.user_id == user.id, HubRole.role.in_(STAFF)).limit(1))
+    if staff is not None:
+        return dict.fromkeys(live, "staff")
+    own = set(db.session.scalars(db.select(SponsorPerson.sponsor_id).where(
+        SponsorPerson.user_id == user.id, SponsorPerson.sponsor_id.in_(set(live.values())))))
+    return {pid: "sponsor" if sponsor_id in own else "" for pid, sponsor_id in live.items()}
+
+
+def _record_served(live: dict[int, int], reasons: dict[int, str], hub_id: int, request) -> set[int]:
+    conn = counting_redis()
+    if conn is None or not live:
+        return set()
+    now = utcnow()
+    try:
+        salt = day_salt(conn, now.date())
+        keys, args = [DIRTY], [ONCE_PER, DAY_KEYS_TTL]
+        order = sorted(live)
+        who = viewer_of(request.remote_addr, request.headers.get("User-Agent"))
+        for pid in order:
+            viewer = viewer_key(salt, who, hub_id=hub_id, placement_id=pid)
+            keys += [counters_key(pid, now.date(), Channel.WEB), f"{PREFIX}:seen:{viewer}",
+                     sketch_key(pid, now.date())]
+            args += [member(pid, now.date(), Channel.WEB), reasons[pid], viewer]
+        flags = script(conn, SERVE)(keys=keys, args=args)
+    except RedisError as exc:
+        _rest(f"{len(live)} placement views", exc)
+        return set()
+    return {pid for pid, flag in zip(order, flags) if int(flag)}
+
+
+def bump(placement_id: int, channel: Channel, field: str, *, once: str | None = None,
+         at: datetime | None = None) -> bool:
+    """Add one to a figure of today's counters; with `once`, only the first time that marker is seen (within
+    the channel's token age). False when not counted (seen before, or Redis unreachable)."""
+    conn = counting_redis()
+    if conn is None:
+        return False
+    day = (at or utcnow()).date()
+    ttl = EMAIL_TOKEN_AGE if channel is Channel.EMAIL else WEB_TOKEN_AGE
+    marker = f"{PREFIX}:once:{field}:{once}" if once else ""
+    try:
+        done = script(conn, BUMP)(keys=[marker, counters_key(placement_id, day, channel), DIRTY],
+                                  args=[int(ttl.total_seconds()), field, member(placement_id, day, channel)])
+    except RedisError as exc:
+        _rest(f"a {field} of placement {placement_id}", exc)
+        return False
+    return bool(int(done))
+
+
+def count_sent(placement_id: int) -> str:
+    """Count one e-mail carrying this placement as sent, and give its absolute click URL (good for 30 days).
+    No tracking pixel: opens are not counted, only sends and clicks."""
+    hub_id = db.session.scalar(db.select(Placement.hub_id).where(Placement.id == placement_id))
+    if hub_id is None:
+        raise LookupError(f"no placement {placement_id}")
+    return _sent(placement_id, hub_id)
+
+
+def _sent(placement_id: int, hub_id: int) -> str:
+    counted = bump(placement_id, Channel.EMAIL, "served")
+    return click_url(placement_id, hub_id, Channel.EMAIL, counted=counted, external=True)
