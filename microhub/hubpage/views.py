@@ -1,7 +1,8 @@
 """The public hub page and the organizer's overview: read-only pages over hubs, plans and memberships."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from ..hubs.access import Permission, can, hub_for, roles_in
 from ..accounts.forms import ConfirmForm
@@ -9,7 +10,7 @@ from ..billing.provider import gateway
 from ..billing.services import hub_plans
 from ..memberships.queries import live_members
 from ..scholarships.program import accepting, program_of
-from ..sponsors.display import live_placements
+from ..sponsors.display import on_page
 from ..sponsors.models import Where
 
 bp = Blueprint("hubpage", __name__)
@@ -18,9 +19,10 @@ bp = Blueprint("hubpage", __name__)
 @bp.route("/h/<slug>")
 def show(slug: str):
     hub = hub_for(slug)
+    sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user)
     return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
                            plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)),
-                           sponsors=live_placements(hub.id, Where.HUB_PAGE))
+                           sponsors=sponsors, click_urls=click_urls)
 
 
 @bp.route("/h/<slug>/manage")

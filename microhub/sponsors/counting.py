@@ -121,7 +121,8 @@ def resume() -> None:
 def count_served(placements, *, hub_id: int, request, user, channel: Channel = Channel.WEB) -> dict[int, str]:
     """Count the showing of these placements on a page of hub `hub_id` and give each its signed click URL.
 
-    `placements` are `Placement` rows the page already loaded (no query) or their ids (one query). Only live
+    `placements` are `Placement` rows or `display.Shown` rows the page already loaded (no query) or their ids
+    (one query). Only live
     placements of that hub are counted and returned (`{placement_id: click_url}`); others are left out. A view is
     discarded with a reason ("bot", "staff", "sponsor", "repeat") instead of counted. With
     `channel=Channel.EMAIL` each placement counts as sent (`count_sent`) and gets an absolute e-mail link.
@@ -141,6 +142,8 @@ def _live(placements, hub_id: int) -> dict[int, int]:
     placements = list(placements)
     if all(isinstance(p, Placement) for p in placements):
         return {p.id: p.sponsor_id for p in placements if p.hub_id == hub_id and p.status is PlacementStatus.LIVE}
+    if all(hasattr(p, "placement_id") and hasattr(p, "sponsor_id") for p in placements):
+        return {p.placement_id: p.sponsor_id for p in placements}  # display.Shown: read live, of this hub
     ids = {int(getattr(p, "id", p)) for p in placements}
     if not ids:
         return {}

@@ -2,6 +2,7 @@
 pages and in the welcome e-mail; never a pending revision. And a placement's checkout is nobody else's."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from microhub.billing.models import EventStatus, PaymentEvent
@@ -32,7 +33,9 @@ def test_the_hub_page_shows_live_sponsors_as_helpers_and_the_perk_only_to_member
     live(placement)
     visitor = signed_in(app, None).get(f"/h/{hub.slug}").get_data(as_text=True)
     assert "Our sponsors help with…" in visitor and "Sponsored" in visitor and "Free CI minutes" in visitor
-    assert 'href="https://tools.example"' in visitor and "MICRO50" not in visitor
+    link = re.search(r'<a href="([^"]+)" rel="sponsored noopener">Toolsmiths', visitor)
+    assert link and "/s/c/" in link.group(1) and "MICRO50" not in visitor  # through the counted redirect
+    assert signed_in(app, None).get(link.group(1)).headers["Location"] == "https://tools.example"
     member = signed_in(app, member_of(hub)).get(f"/h/{hub.slug}").get_data(as_text=True)
     assert "MICRO50" in member
 
