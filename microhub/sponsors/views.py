@@ -143,6 +143,16 @@ def pay(sponsor_id: int, placement_id: int):
         return redirect(back)
 
 
+@bp.get("/sponsor/<int:sponsor_id>/placements/<int:placement_id>/receipt")
+def receipt(sponsor_id: int, placement_id: int):
+    """A printable receipt of a paid placement, for the sponsor's own people only."""
+    sponsor = sponsor_for(sponsor_id)
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or placement.sponsor_id != sponsor.id or placement.paid_at is None:
+        abort(404)
+    return render_template("sponsors/receipt.html", sponsor=sponsor, placement=placement)
+
+
 @bp.get("/sponsor/logos/<int:revision_id>")
 def logo(revision_id: int):
     """An approved revision's logo, for anyone (cached for good: a new logo is a new revision); a pending or

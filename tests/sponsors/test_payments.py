@@ -207,3 +207,21 @@ def test_the_test_gateway_refunds_a_charge_once_per_key_and_never_more_than_was_
     db.session.rollback()
     refunds = groups(hub, GroupKind.REFUND)
     assert sum(entries(group)[Account.REFUNDS] for group in refunds) == 7500
+
+
+def test_a_paid_placement_has_a_receipt_only_its_sponsors_people_can_open(app):
+    from .helpers import make_sponsor
+
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    url = f"/sponsor/{sponsor.id}/placements/{placement.id}/receipt"
+    assert signed_in(app, person).get(url).status_code == 404  # not paid yet
+    client, response = pay_in_browser(app, person, placement)
+    pay(client, response.location)
+    page = client.get(url)
+    assert page.status_code == 200 and "€150.00" in page.get_data(as_text=True)
+    assert f"MH-SP-{placement.id}" in page.get_data(as_text=True)
+    assert "Receipt" in client.get(f"/sponsor/{sponsor.id}").get_data(as_text=True)
+    _, stranger = make_sponsor("Other Co")
+    for who in (stranger, organizer):
+        assert signed_in(app, who).get(url).status_code == 404
