@@ -1,7 +1,8 @@
 """The counting endpoints pages link to: the signed click redirect and the viewability beacon."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request
+from flask import Blueprint, abort, current_app, redirect, request
+from flask_limiter.errors import RateLimitExceeded
 
 from ..extensions import csrf, db
 from ..hubs.models import Hub
@@ -11,6 +12,19 @@ from .counting import bump
 from .models import Channel, Placement, PlacementStatus
 
 bp = Blueprint("sponsor_counting", __name__)
+
+#: What one network address may add to the counts (clicks and viewable reports together), as EthicalAds limits
+#: per IP: replaying tokens from one place inflates nothing beyond it. The person is still sent on their way.
+COUNTED_PER_ADDRESS = "30 per minute; 300 per hour"
+
+
+def within_limit() -> bool:
+    """True while this address may still add to the counts (one atomic increment in the limiter's storage)."""
+    try:
+        with current_app.extensions["microhub.limiter"].limit(COUNTED_PER_ADDRESS, scope="sponsor-counting"):
+            return True
+    except RateLimitExceeded:
+        return False
 
 
 def approved_link(placement: Placement) -> str | None:
@@ -38,7 +52,8 @@ def click(token: str):
         slug = db.session.scalar(db.select(Hub.slug).where(Hub.id == placement.hub_id))
         return redirect(f"/h/{slug}", 303)
     # Link scanners and prefetchers (mail filters open every link) follow clicks too: not counted.
-    if seen.counted and placement.status is PlacementStatus.LIVE and not is_bot(request.headers.get("User-Agent")):
+    if (seen.counted and placement.status is PlacementStatus.LIVE and not is_bot(request.headers.get("User-Agent"))
+            and within_limit()):
         bump(placement.id, seen.channel, "clicks", once=seen.impression)
     response = redirect(link, 302)
     response.headers["Referrer-Policy"] = "origin"
@@ -54,6 +69,6 @@ def viewable():
     seen = read_token(body.decode("utf-8", "replace").strip()) if len(body) <= 400 else None
     if seen is None:
         return "That token is not one of ours.", 400
-    if seen.counted and not seen.expired and seen.channel is Channel.WEB:
+    if seen.counted and not seen.expired and seen.channel is Channel.WEB and within_limit():
         bump(seen.placement_id, Channel.WEB, "viewable", once=seen.impression)
     return "", 204

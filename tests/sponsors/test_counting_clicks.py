@@ -128,3 +128,17 @@ def test_email_sends_count_and_their_links_work_for_30_days(counting_app):
     db.session.expire_all()
     rows = db.session.scalars(db.select(PlacementDay).filter_by(placement_id=placement.id, channel=Channel.EMAIL)).all()
     assert sum(r.served for r in rows) == 2 and sum(r.clicks for r in rows) == 1 and all(r.unique == 0 for r in rows)
+
+
+def test_one_address_adds_at_most_its_allowance_of_clicks_and_is_still_sent_on(counting_app):
+    from microhub.sponsors.count_views import COUNTED_PER_ADDRESS
+
+    allowance = int(COUNTED_PER_ADDRESS.split()[0])
+    live = live_setup(1)
+    client = counting_app.test_client()
+    for n in range(allowance + 5):  # counted impressions from many networks, every click from one address
+        [url] = serve(counting_app, live.placements, hub_id=live.hub.id, address=f"10.{n}.0.1").values()
+        response = client.get(url, headers={"User-Agent": BROWSER})
+        assert response.status_code == 302 and response.headers["Location"] == LINK
+    flush(counting_app)
+    assert figures(live.placements[0])[2] == allowance
