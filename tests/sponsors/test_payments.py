@@ -8,6 +8,7 @@ import time_machine
 
 from microhub import jobs
 from microhub.billing.fees import standard_fee
+from microhub.billing.local import LocalObject
 from microhub.database import utcnow
 from microhub.extensions import db
 from microhub.ledger.models import Account, GroupKind, LedgerGroup
@@ -225,3 +226,24 @@ def test_a_paid_placement_has_a_receipt_only_its_sponsors_people_can_open(app):
     _, stranger = make_sponsor("Other Co")
     for who in (stranger, organizer):
         assert signed_in(app, who).get(url).status_code == 404
+
+
+def test_a_placement_payment_and_its_refund_reconcile_with_the_processor(app):
+    from microhub.ledger.reconcile import reconcile
+    from microhub.ledger.tasks import recent_months
+
+    hub, organizer, sponsor, person, spot = ready()
+    placement = approved(hub, organizer, sponsor, person, spot)
+    client, response = pay_in_browser(app, person, placement)
+    pay(client, response.location)
+    manager = signed_in(app, organizer)
+    manager.submit(f"/h/{hub.slug}/manage/sponsors/placements/{placement.id}/cancel", {"reason": "Plans changed"},
+                   form_url=f"/h/{hub.slug}/manage/sponsors")
+    [refund] = groups(hub, GroupKind.REFUND)
+    assert entries(refund)[Account.REFUNDS] == 15000  # cancelled before it began: all of it
+    outcome = reconcile(hub, recent_months(hub)[1])
+    assert outcome.differences == 0, outcome.details
+    charge = db.session.get(LocalObject, placement.charge_ref)  # the processor saw the same charge and refund:
+    charge.data = {**charge.data, "amount_refunded": 14999}  # a cent changed there is a difference here
+    db.session.commit()
+    assert reconcile(hub, recent_months(hub)[1]).differences == 1
