@@ -44,6 +44,7 @@ def test_a_sponsors_person_sees_every_placement_across_hubs_with_figures_chart_a
     assert "4.4" in page  # click-through rate: (8 + 1 + 2) / 250
     assert "Counted after this day was final." in page
     assert f"placement {placement.id}" in page
+    assert f"<title>Statistics · {live.sponsor.name}" in page and page.count('id="daily-webhook"') == 1
 
 
 def test_csv_and_json_downloads_have_one_row_per_placement_day_and_channel(client):
