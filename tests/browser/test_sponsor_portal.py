@@ -10,11 +10,10 @@ from werkzeug.serving import make_server
 from microhub.extensions import db
 from microhub.sponsors.models import PlacementDay
 
-from ..browser.conftest import browser, browser_errors, live_server, page, screenshot  # noqa: F401
-from ..browser.test_accessibility import violations
-from ..browser.test_join_and_pay import log_in
-from .counting_helpers import counting_app, flush, live_setup, serve  # noqa: F401
-from .test_portal import with_figures
+from ..sponsors.counting_helpers import counting_app, flush, live_setup, serve  # noqa: F401
+from ..sponsors.test_portal import with_figures
+from .test_accessibility import violations
+from .test_join_and_pay import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
