@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -119,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         app.register_blueprint(mailbox)
+    # Pages name their icon (static/favicon.svg); clients that ask the old address anyway are sent there, not a 404.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
 
 def register_domains(app: Flask) -> None:

@@ -9,6 +9,7 @@ from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
 from ..billing.services import hub_plans
 from ..memberships.queries import live_members
+from ..memberships.waitlist import waitlist_position
 from ..scholarships.program import accepting, program_of
 from ..sponsors.display import on_page
 from ..sponsors.models import Where
@@ -20,9 +21,11 @@ bp = Blueprint("hubpage", __name__)
 def show(slug: str):
     hub = hub_for(slug)
     sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user)
+    waiting = waitlist_position(hub.id, current_user.id) if current_user.is_authenticated else None
     return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
                            plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)),
-                           sponsors=sponsors, click_urls=click_urls)
+                           sponsors=sponsors, click_urls=click_urls, waiting=waiting,
+                           confirm=ConfirmForm() if waiting else None)
 
 
 @bp.route("/h/<slug>/manage")
