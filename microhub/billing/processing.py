@@ -51,6 +51,11 @@ MEANING = {
 }
 
 
+#: Signals about a checkout: each domain's receiver answers True for the checkouts it made (by its own metadata key)
+#: and, for the rest, why not; a checkout none of them claims is another product's and the event is ignored.
+CLAIMED = (signals.checkout_completed, signals.checkout_expired)
+
+
 def record_refund(charge: dict, *, event: PaymentEvent) -> None:
     """The audit trail keeps every refund Stripe reports (a receiver of `refund_issued`)."""
     audit.record("charge.refunded", event, actor_label="stripe", charge=charge.get("id"),
@@ -73,7 +78,10 @@ def process_event(event_id: int) -> None:
         for signal, about in MEANING.get(event.type, ()):
             sender = about(obj)
             if sender is not None:
-                signal.send(sender, event=event)
+                answers = [answer for _, answer in signal.send(sender, event=event)]
+                if signal in CLAIMED and True not in answers:
+                    why = "; ".join(a for a in answers if isinstance(a, str))
+                    raise NotOurs(f"checkout {obj.get('id')} is no domain's of this installation: {why}")
         _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
     except NotYet as exc:

@@ -30,25 +30,33 @@ class EventMismatch(ValueError):
     """The event names a hold or checkout that does not match what we stored: refuse to act on it."""
 
 
-def _hold_id(session: dict) -> int:
-    hold_id = parse_id((session.get("metadata") or {}).get("hold_id"))
+def _hold_id(session: dict) -> int | None:
+    """The hold a subscription checkout was made for; None for any other checkout (not this domain's)."""
+    if session.get("mode") == "payment":
+        return None  # a one-time payment is another domain's
+    return parse_id((session.get("metadata") or {}).get("hold_id"))
+
+
+#: What memberships answer for a checkout that is not a hold's (billing.processing.CLAIMED).
+NOT_A_HOLD = "it carries no hold_id of ours in its metadata"
+
+
+def on_checkout_completed(session: dict, *, event) -> bool | str:
+    """A receiver of `signals.checkout_completed`: True when the checkout was a hold's (see processing.CLAIMED)."""
+    hold_id = _hold_id(session)
     if hold_id is None:
-        raise NotOurs("the checkout session carries no hold_id of ours in its metadata (another product's?)")
-    return hold_id
+        return NOT_A_HOLD
+    checkout_completed(hold_id, session.get("id"), subscription_of(session))
+    return True
 
 
-def on_checkout_completed(session: dict, *, event) -> None:
-    """A receiver of `signals.checkout_completed`; a one-time payment (mode "payment") is another domain's."""
-    if session.get("mode") == "payment":
-        return
-    checkout_completed(_hold_id(session), session.get("id"), subscription_of(session))
-
-
-def on_checkout_expired(session: dict, *, event) -> None:
-    """A receiver of `signals.checkout_expired`; a one-time payment (mode "payment") is another domain's."""
-    if session.get("mode") == "payment":
-        return
-    checkout_expired(_hold_id(session), session.get("id"))
+def on_checkout_expired(session: dict, *, event) -> bool | str:
+    """A receiver of `signals.checkout_expired`: True when the checkout was a hold's."""
+    hold_id = _hold_id(session)
+    if hold_id is None:
+        return NOT_A_HOLD
+    checkout_expired(hold_id, session.get("id"))
+    return True
 
 
 def on_subscription_changed(subscription_ref: str, *, event) -> None:

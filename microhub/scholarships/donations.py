@@ -120,18 +120,13 @@ def open_checkout(hub: Hub, donation: Donation) -> str:
     return checkout.url
 
 
-def _placement_s(session: dict) -> bool:
-    """A sponsor placement's checkout: the sponsors domain books it."""
-    metadata = session.get("metadata") or {}
-    return metadata.get("placement_id") is not None and metadata.get("donation_id") is None
-
-
-def _donation_of(session: dict) -> Donation:
-    """The donation a payment-mode session was made for, locked; NotOurs for another product's or database's."""
+def _donation_of(session: dict) -> Donation | None:
+    """The donation a payment-mode session was made for, locked; None for a checkout that is not a donation's
+    (another domain's, or another product's: see billing.processing.CLAIMED), NotOurs for a stranger's id."""
     metadata = session.get("metadata") or {}
     donation_id = parse_id(metadata.get("donation_id"))
-    if donation_id is None:
-        raise NotOurs("the payment checkout carries no donation_id of ours in its metadata (another product's?)")
+    if session.get("mode") != "payment" or donation_id is None:
+        return None
     donation = db.session.get(Donation, donation_id, with_for_update=True, populate_existing=True)
     if donation is None or donation.checkout_ref != session.get("id") \
             or str(metadata.get("hub_id", donation.hub_id)) != str(donation.hub_id):
@@ -139,15 +134,19 @@ def _donation_of(session: dict) -> Donation:
     return donation
 
 
-def on_checkout_completed(session: dict, *, event) -> None:
-    """A receiver of `signals.checkout_completed`: a paid donation goes into the fund, once. Subscription
-    checkouts are the memberships domain's."""
-    if session.get("mode") != "payment" or _placement_s(session):
-        return
+#: What donations answer for a checkout that is not a donation's (billing.processing.CLAIMED).
+NOT_A_DONATION = "it carries no donation_id of ours in its metadata"
+
+
+def on_checkout_completed(session: dict, *, event) -> bool | str:
+    """A receiver of `signals.checkout_completed`: a paid donation goes into the fund, once. True when the checkout
+    was a donation's (see billing.processing.CLAIMED)."""
     donation = _donation_of(session)
+    if donation is None:
+        return NOT_A_DONATION
     paid = gateway().checkout_payment(donation.checkout_ref)  # re-read: the event body is only news
     if paid is None:
-        return  # not paid (a delayed payment method still on its way): nothing to book yet
+        return True  # not paid (a delayed payment method still on its way): nothing to book yet
     hub = donation.hub
     if not donation.currency == hub.currency == paid.currency:  # a donation is made in the hub's currency
         raise DonationMismatch(f"donation {donation.id} is in {donation.currency}, its hub in {hub.currency}, "
@@ -168,12 +167,14 @@ def on_checkout_completed(session: dict, *, event) -> None:
         send_email(donation.email, f"Thank you for your donation to {hub.name}", "donation_receipt",
                    donation=donation, hub=hub, paid=paid,
                    link=external_url("hubpage.show", slug=hub.slug))
+    return True
 
 
-def on_checkout_expired(session: dict, *, event) -> None:
+def on_checkout_expired(session: dict, *, event) -> bool | str:
     """A receiver of `signals.checkout_expired`: an unpaid donation's checkout ended. A paid one stays paid."""
-    if session.get("mode") != "payment" or _placement_s(session):
-        return
     donation = _donation_of(session)
+    if donation is None:
+        return NOT_A_DONATION
     if update_where(Donation, donation.id, Donation.status == S.PENDING, status=S.EXPIRED):
         audit.record("donation.expired", donation, actor_label=STRIPE)
+    return True

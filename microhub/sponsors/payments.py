@@ -49,8 +49,8 @@ def _placement_of(session: dict) -> Placement | None:
     if session.get("mode") != "payment":
         return None
     metadata = session.get("metadata") or {}
-    if metadata.get("donation_id") is not None or metadata.get("placement_id") is None:
-        return None  # a donation's, or nobody's (the donations' receiver says NotOurs for that)
+    if metadata.get("placement_id") is None:
+        return None  # another domain's, or nobody's (billing.processing.CLAIMED says NotOurs for that)
     placement = db.session.get(Placement, parse_id(metadata.get("placement_id")) or 0, with_for_update=True,
                                populate_existing=True)
     if placement is None or str(metadata.get("hub_id", placement.hub_id)) != str(placement.hub_id):
@@ -58,15 +58,20 @@ def _placement_of(session: dict) -> Placement | None:
     return placement
 
 
-def on_checkout_completed(session: dict, *, event) -> None:
+#: What sponsors answer for a checkout that is not a placement's (billing.processing.CLAIMED).
+NOT_A_PLACEMENT = "it carries no placement_id of ours in its metadata"
+
+
+def on_checkout_completed(session: dict, *, event) -> bool | str:
     """A receiver of `signals.checkout_completed`: a paid placement is sponsor income, booked once; a payment
-    for a placement that is no longer waiting for it (expired, cancelled, paid by another checkout) is refunded."""
+    for a placement that is no longer waiting for it (expired, cancelled, paid by another checkout) is refunded.
+    True when the checkout was a placement's (see billing.processing.CLAIMED)."""
     placement = _placement_of(session)
     if placement is None:
-        return
+        return NOT_A_PLACEMENT
     paid = gateway().checkout_payment(session["id"])  # re-read: the event body is only news
     if paid is None:
-        return
+        return True
     hub = db.session.get(Hub, placement.hub_id)
     record_payment(hub, source=("checkout", session["id"]), income=Account.SPONSOR_INCOME, gross=paid.gross,
                    fee=paid.fee, currency=paid.currency, occurred_at=paid.paid_at, charge_ref=paid.charge_ref,
@@ -85,9 +90,10 @@ def on_checkout_completed(session: dict, *, event) -> None:
                                 "for this payment", idempotency_key=f"placement-{placement.id}-late-{session['id']}")
         audit.record("placement.late_payment_refunded", placement, actor_label=STRIPE, amount_minor=paid.gross,
                      currency=paid.currency, charge=paid.charge_ref)
+    return True
 
 
-def on_checkout_expired(session: dict, *, event) -> None:
+def on_checkout_expired(session: dict, *, event) -> bool | str:
     """A receiver of `signals.checkout_expired`: nothing changes; an approved placement waits until `pay_by`
     (the sponsor may open a new checkout), then the scheduler expires it."""
-    _placement_of(session)
+    return True if _placement_of(session) is not None else NOT_A_PLACEMENT
