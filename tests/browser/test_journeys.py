@@ -2,8 +2,9 @@
 a member's month (hub, cohorts, billing, a renewal), and an organizer's day through every manage page.
 
 Every page on the way is kept as a full-page screenshot in test-artifacts/journeys/<journey>-<width>/ for people
-to look at, and axe-core (as in test_accessibility.py) must find nothing on any of them. A step is one line:
-`journey.visit("name", "/path")` goes there (or, without a path, takes the page the last click led to).
+to look at; axe-core (as in test_accessibility.py) must find nothing on any of them, and none may be wider than
+the window. A step is one line: `journey.visit("name", "/path")` goes there (or, without a path, takes the page
+the last click led to).
 """
 from __future__ import annotations
 
@@ -61,10 +62,13 @@ class Journey:
             targets = [node["target"] for node in found["nodes"]][:3]
             self.found.append(f"{self.name}-{self.width} {name} ({self.page.url}): {found['id']} "
                               f"({found['impact']}) at {targets}")
+        wide = self.page.evaluate("document.documentElement.scrollWidth")
+        if wide > self.width:  # a phone must never scroll the whole page sideways (a wide table scrolls alone)
+            self.found.append(f"{self.name}-{self.width} {name} ({self.page.url}): {wide}px wide")
         return self.page
 
     def done(self, browser_errors: list[str]) -> None:
-        assert self.found == [], "axe-core found:\n" + "\n".join(self.found)
+        assert self.found == [], "axe-core (or the width) found:\n" + "\n".join(self.found)
         assert browser_errors == []
 
     def log_in(self, email: str) -> None:
