@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,6 +54,10 @@ with create_app().app_context():
 
 
 def install() -> None:
+    if not Path(CHROME).exists():
+        raise SystemExit(f"{CHROME} is missing: `make browser` installs Debian's Chromium (or set CHROME_PATH)")
+    if shutil.which("npm") is None:
+        raise SystemExit("npm is missing: install Node.js (Lighthouse 13 asks for Node 22.12 or newer)")
     if not (TOOL / "node_modules" / ".bin" / "lighthouse").exists():
         command = ["npm", "ci"] if (TOOL / "package-lock.json").exists() else ["npm", "install"]
         subprocess.run([*command, "--no-audit", "--no-fund"], cwd=TOOL, check=True)
