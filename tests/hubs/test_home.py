@@ -102,7 +102,7 @@ def test_a_moderator_sees_seats_and_past_due_members_but_not_the_organizers_mone
 def test_empty_sections_are_left_out(app):
     HubFactory(name="Echo eaters")
     page = signed_in(app, UserFactory()).get("/").get_data(as_text=True)
-    assert "Hubs to discover" in page and "Echo eaters" in page
+    assert "Hubs to discover" in page and "Echo eaters" in page and "You are in no hub yet" in page
     for heading in ("Hubs you belong to", "Hubs you run", "Hubs you wait for"):
         assert heading not in page
 

@@ -24,7 +24,8 @@ def test_an_organizer_adds_a_ritual_and_removes_it(app):
     response = client.submit("/h/larks/manage/rituals", GOOD)
     assert response.status_code == 302
     [ritual] = hub_rituals(hub.id)
-    assert (ritual.title, ritual.weekday, ritual.local_time, ritual.duration_minutes) == ("Weekly call", 1, time(19), 60)
+    assert (ritual.title, ritual.weekday, ritual.local_time, ritual.duration_minutes) == \
+        ("Weekly call", 1, time(19), 60)
     assert "Tuesdays, 19:00" in client.get("/h/larks/manage/rituals").get_data(as_text=True)
     response = client.submit("/h/larks/manage/rituals/remove", {"ritual_id": str(ritual.id)},
                              form_url="/h/larks/manage/rituals")
