@@ -2,6 +2,7 @@
 from .accounts.models import LoginSession, User  # noqa: F401
 from .email import OutboxMessage  # noqa: F401
 from .hubs.models import Hub, HubRole  # noqa: F401
+from .hubs.rituals import Ritual  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .installation import Installation  # noqa: F401
 from .billing.local import LocalObject  # noqa: F401

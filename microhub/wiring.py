@@ -18,8 +18,10 @@ from .cohorts.checkin_views import bp as checkins
 from .cohorts.manage_views import bp as cohort_admin
 from .cohorts.views import bp as cohorts
 from .healthz import bp as healthz
+from .hubpage import home
 from .hubpage.api import bp as hubs_api
 from .hubpage.views import bp as hubpage
+from .hubs.ritual_views import bp as rituals
 from .hubs.views import bp as hubs
 from .ledger import processor_events
 from .ledger import tasks as ledger_tasks
@@ -44,10 +46,14 @@ from .transparency.api import bp as transparency_api
 from .transparency.manage_views import bp as transparency_admin
 from .transparency.views import bp as transparency
 
+#: The front page keeps the endpoint every link names, `hubs.index`, but is drawn by the home in `hubpage`, the layer
+#: that may read memberships, cohorts and money (the `hubs` layer sits below them).
+hubs.add_url_rule("/", endpoint="index", view_func=home.index)
+
 BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, waitlist, webhooks, local_checkout,
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
               scholarships, scholarship_admin, donations_views, sponsors, sponsor_admin, sponsor_counting,
-              sponsor_portal, sponsor_api)
+              sponsor_portal, sponsor_api, rituals)
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..hubs.access import Permission, can, hub_for, roles_in
+from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
 from ..billing.services import hub_plans
@@ -13,6 +14,7 @@ from ..memberships.waitlist import waitlist_position
 from ..scholarships.program import accepting, program_of
 from ..sponsors.display import on_page
 from ..sponsors.models import Where
+from .member_side import member_side
 
 bp = Blueprint("hubpage", __name__)
 
@@ -22,10 +24,12 @@ def show(slug: str):
     hub = hub_for(slug)
     sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user)
     waiting = waitlist_position(hub.id, current_user.id) if current_user.is_authenticated else None
-    return render_template("hubpage/show.html", hub=hub, roles=roles_in(hub), is_staff=can(hub, Permission.MODERATE),
+    roles = roles_in(hub)
+    member = member_side(hub, current_user, sponsors) if Role.MEMBER in roles else None
+    return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=can(hub, Permission.MODERATE),
                            plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)),
                            sponsors=sponsors, click_urls=click_urls, waiting=waiting,
-                           confirm=ConfirmForm() if waiting else None)
+                           confirm=ConfirmForm() if waiting else None, member=member)
 
 
 @bp.route("/h/<slug>/manage")

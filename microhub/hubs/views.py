@@ -1,4 +1,5 @@
-"""Hub pages: the landing list, creating a hub, and the organizer's settings and team."""
+"""Hub pages: creating a hub, and the organizer's settings and team (the front page, `hubs.index`, is the home in
+`hubpage`; see `microhub.wiring`)."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -26,11 +27,6 @@ def _advise(cap: int) -> None:
     advice = services.cap_advice(cap)
     if advice:
         flash(advice, "info")
-
-
-@bp.route("/")
-def index():
-    return render_template("hubs/index.html", hubs=services.public_hubs())
 
 
 @bp.route("/hubs/new", methods=["GET", "POST"])

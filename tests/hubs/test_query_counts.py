@@ -33,3 +33,30 @@ def test_public_hub_queries_do_not_grow_with_members(app, client, path):
     for _ in range(20):
         member_of(hub)
     assert 1 <= statements_for(app, client, url) == few <= 4
+
+
+def test_a_members_hub_page_queries_do_not_grow_with_members_rituals_or_cohorts(app):
+    from microhub.cohorts import enrollment
+    from microhub.hubs.rituals import RitualInfo, add_ritual
+
+    from ..cohorts.helpers import make_cohort
+    from ..helpers import signed_in
+
+    hub, _ = hub_with_plan(cap=50)
+    me = member_of(hub)
+    cohort = make_cohort(hub)
+    enrollment.enroll(cohort, me)
+    ritual = dict(title="Weekly call", weekday="1", starts_at="19:00", duration_minutes="60", link="")
+    add_ritual(hub, RitualInfo(**ritual), actor=None)
+    db.session.commit()
+    client = signed_in(app, me)
+    url = f"/h/{hub.slug}"
+    few = statements_for(app, client, url)
+    for _ in range(20):
+        enrollment.enroll(cohort, member_of(hub)) if cohort.seats_left else member_of(hub)
+    for weekday in range(5):
+        add_ritual(hub, RitualInfo(**{**ritual, "weekday": str(weekday)}), actor=None)
+    enrollment.enroll(make_cohort(hub, title="Second circle"), me)
+    db.session.commit()
+    assert "Second circle" in client.get(url).get_data(as_text=True)
+    assert statements_for(app, client, url) == few <= 12
