@@ -8,6 +8,7 @@ from .cohorts.demo import load_cohorts
 from .database import utcnow
 from .extensions import db
 from .hubs.models import Hub
+from .hubs.rituals import RitualInfo, add_ritual, hub_rituals
 from .ledger.demo import load_money
 from .hubs.services import HubInfo, create_hub
 from .memberships.queries import live_membership
@@ -40,6 +41,11 @@ DEMO_PLANS = [
     {"name": "Supporter", "includes": "Everything in Member\nFunds one scholarship seat a year", "price": "120.00",
      "interval": "year"},
 ]
+#: The demo's scheduled rituals (day 0 is Monday), at the hub's wall-clock time; links reach members only.
+DEMO_RITUALS = [
+    RitualInfo("Monday kick-off call", "0", "09:00", "30", "https://meet.example.org/slow-code-kickoff"),
+    RitualInfo("Thursday code reading", "3", "18:00", "60", "https://meet.example.org/slow-code-reading"),
+]
 #: What each Supporter payment sends to the scholarship fund: one Member seat for a year.
 SUPPORTER_SHARE = 10800
 
@@ -71,6 +77,9 @@ def load_demo() -> Hub:
             admit(hub, member)
         members.append(member)
     load_cohorts(hub, organizer, members)
+    if not hub_rituals(hub.id):
+        for ritual in DEMO_RITUALS:
+            add_ritual(hub, ritual, actor=organizer)
 
     def scholarships_and_sponsors(months) -> None:  # before the closed months are published: part of their history
         load_donations(hub, months)

@@ -115,3 +115,18 @@ def test_demo_has_two_sponsors_with_live_placements_and_weeks_of_figures(app, cl
     assert "Toolsmiths Co-op" in client.get("/h/demo").get_data(as_text=True)
     client.login(SPONSOR_EMAIL, SPONSOR_PASSWORD)
     assert "Toolsmiths Co-op" in client.get("/sponsor").get_data(as_text=True)
+
+
+def test_demo_members_see_the_scheduled_rituals_with_their_links_and_visitors_do_not(app, client):
+    from microhub.demo import MEMBER_PASSWORD
+    from microhub.hubs.rituals import hub_rituals
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo"])
+    hub = db.session.scalar(db.select(Hub).filter_by(slug="demo"))
+    assert [r.title for r in hub_rituals(hub.id)] == ["Monday kick-off call", "Thursday code reading"]
+    assert "meet.example.org" not in client.get("/h/demo").get_data(as_text=True)
+    client.login("ada@demo.microhub.local", MEMBER_PASSWORD)
+    page = client.get("/h/demo").get_data(as_text=True)
+    assert "Thursday code reading" in page and "https://meet.example.org/slow-code-reading" in page
