@@ -191,12 +191,26 @@ def _hub_with_identity():
     return hub, plan, cohort, organizer
 
 
+def _billing_of_a_subscriber(page, site, hub, plan) -> list[str]:
+    """Billing with its renewal and card forms: the generic .row and form.inline rules keep them in line."""
+    from microhub.memberships.models import Membership
+
+    membership = db.session.scalar(db.select(Membership).filter_by(hub_id=hub.id).order_by(Membership.id))
+    membership.plan_id, membership.subscription_ref = plan.id, "sub_visual"
+    db.session.commit()
+    log_in(page, site, membership.user.email)
+    found = checked_both_widths(page, f"{site}/account/billing", "billing")
+    page.context.clear_cookies()
+    return found
+
+
 def test_manage_pages_team_plan_edit_and_a_hub_with_its_identity_pass_axe_at_both_widths(live_server, page,
                                                                                          browser_errors):
     hub, plan, cohort, organizer = _hub_with_identity()
     site, slug = live_server, hub.slug
     found = checked_both_widths(page, f"{site}/h/{slug}", "hub-page-identity")
     found += checked_both_widths(page, f"{site}/h/{slug}/cohorts/{cohort.id}", "cohort-page")
+    found += _billing_of_a_subscriber(page, site, hub, plan)
     log_in(page, site, organizer.email)
     manage = f"{site}/h/{slug}/manage"
     for path, shot in (("", "manage-overview"), ("/team", "manage-team"), ("/settings", "manage-settings"),
