@@ -226,3 +226,32 @@ def test_manage_pages_team_plan_edit_and_a_hub_with_its_identity_pass_axe_at_bot
     found += [f"confirm step: {v['id']}" for v in Axe().run(page).response["violations"]]
     page.screenshot(path=str(VISUAL / "confirm-step-1280.png"), full_page=True)
     assert found == [] and browser_errors == []
+
+
+def test_a_destructive_action_is_confirmed_in_a_second_step_without_javascript(live_server, browser):
+    from playwright.sync_api import expect
+
+    from microhub.hubs.models import HubRole, Role
+
+    from ..factories import RoleFactory
+
+    hub, me = organizer_of(slug="owls", name="Night Owls")
+    moderator = RoleFactory(hub=hub, role=Role.MODERATOR)
+    db.session.commit()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": PHONE_WIDTH, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, me.email)
+        page.goto(f"{live_server}/h/owls/manage/team")
+        yes = page.get_by_role("button", name=f"Yes, remove {moderator.user.name} as moderator")
+        expect(yes).to_be_hidden()  # one click is never enough
+        expect(page.get_by_text("The only organizer")).to_be_visible()  # nothing to remove beside my own name
+        page.get_by_text("Remove", exact=False).first.click()
+        expect(yes).to_be_visible()
+        expect(page.locator(".confirm-step")).to_contain_text(f"{moderator.user.name} stops being moderator")
+        page.screenshot(path=str(VISUAL / "confirm-step-no-js-390.png"), full_page=True)
+        yes.click()
+        expect(page.get_by_role("status")).to_contain_text("Role removed.")
+    finally:
+        context.close()
+    assert db.session.scalar(db.select(HubRole.id).filter_by(id=moderator.id)) is None
