@@ -1,8 +1,4 @@
-"""A hub's identity: an accent colour that keeps AA contrast with white text, and a cover image.
-
-The colour is checked with WCAG 2.x relative luminance; the cover is a PNG or JPEG of at most 2 MB, told by its
-content (like sponsor logos), kept under instance/hub_covers/ with a random name. A file written in a transaction
-that does not commit is removed again; a replaced cover is removed once the change commits."""
+"""A hub's identity: an accent colour white text stays readable on (WCAG AA), and a cover image told by its content."""
 from __future__ import annotations
 
 import os
@@ -64,6 +60,8 @@ def check_accent(value: str | None) -> str | None:
 
 
 def folder() -> Path:
+    """Covers live under instance/hub_covers/ with random names; a file written in a transaction that does not
+    commit is removed again, and a replaced cover once the change commits."""
     return Path(current_app.instance_path) / "hub_covers"
 
 
