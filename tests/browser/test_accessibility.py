@@ -204,6 +204,26 @@ def _billing_of_a_subscriber(page, site, hub, plan) -> list[str]:
     return found
 
 
+def _hub_page_of_someone_waiting(page, site, hub) -> list[str]:
+    """A full hub: the person in line sees their place and a red, two-step "Leave the waitlist" in the header."""
+    from microhub.memberships import waitlist
+
+    hub.cap = hub.seats_taken
+    person = UserFactory()
+    waitlist.join(hub, person)
+    db.session.commit()
+    log_in(page, site, person.email)
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    page.goto(f"{site}/h/{hub.slug}")
+    page.get_by_text("Leave the waitlist").first.click()
+    found = [f"waiting, confirm open: {v['id']}" for v in Axe().run(page).response["violations"]]
+    page.screenshot(path=str(VISUAL / "hub-page-waiting-confirm-390.png"), full_page=True)
+    page.context.clear_cookies()
+    hub.cap = 20
+    db.session.commit()
+    return found
+
+
 def test_manage_pages_team_plan_edit_and_a_hub_with_its_identity_pass_axe_at_both_widths(live_server, page,
                                                                                          browser_errors):
     hub, plan, cohort, organizer = _hub_with_identity()
@@ -211,6 +231,7 @@ def test_manage_pages_team_plan_edit_and_a_hub_with_its_identity_pass_axe_at_bot
     found = checked_both_widths(page, f"{site}/h/{slug}", "hub-page-identity")
     found += checked_both_widths(page, f"{site}/h/{slug}/cohorts/{cohort.id}", "cohort-page")
     found += _billing_of_a_subscriber(page, site, hub, plan)
+    found += _hub_page_of_someone_waiting(page, site, hub)
     log_in(page, site, organizer.email)
     manage = f"{site}/h/{slug}/manage"
     for path, shot in (("", "manage-overview"), ("/team", "manage-team"), ("/settings", "manage-settings"),
