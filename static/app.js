@@ -18,10 +18,16 @@ document.addEventListener("DOMContentLoaded", () => {
       navigator.clipboard.writeText(field.value).then(() => { button.textContent = "Copied"; });
     });
   });
-  // Ask before a form that cannot be undone (cancelling a session or a cohort).
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  // A destructive action's confirmation step (<details class="confirm">), once opened by the person, takes focus
+  // to its first field or its red button; the step itself works without this script.
+  document.querySelectorAll("details.confirm").forEach((step) => {
+    let asked = false;
+    step.querySelector("summary").addEventListener("click", () => { asked = true; });
+    step.addEventListener("toggle", () => {
+      if (step.open && asked) {
+        step.querySelector(".confirm-step :is(input:not([type=hidden]), textarea, button)")?.focus();
+      }
+      asked = false;
     });
   });
 });

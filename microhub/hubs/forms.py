@@ -1,4 +1,5 @@
-"""Forms for creating and editing a hub, and for its team."""
+"""Forms for creating and editing a hub, its identity, and its team."""
+from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -30,6 +31,17 @@ class HubSettingsForm(Form):
 class NewHubForm(HubSettingsForm):
     slug = StringField("Address", validators=[DataRequired(), Length(max=40)],
                        description="Lower-case letters, digits and dashes; the hub lives at /h/<address>.")
+
+
+class HubIdentityForm(Form):
+    accent_color = StringField("Accent colour (optional)", validators=[Length(max=20)],
+                               description="# and six hex digits, like #1f5f4a. White text must stay readable "
+                                           "on it (contrast 4.5:1 or more), so light colours are refused.",
+                               render_kw={"autocomplete": "off", "spellcheck": "false"})
+    cover = FileField("Cover image (optional)",
+                      description="A PNG or JPEG of at most 2 MB, shown wide above the hub's name. Without a new "
+                                  "file, the cover you have stays.")
+    remove_cover = BooleanField("Remove the cover image")
 
 
 class GrantRoleForm(Form):

@@ -63,6 +63,10 @@ class Hub(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     #: Listed on the landing page.
     is_public: Mapped[bool] = mapped_column(default=True)
+    #: Cover image file under instance/hub_covers (random name, PNG or JPEG, at most 2 MB); None: no cover.
+    cover_image: Mapped[str | None] = mapped_column(String(80))
+    #: Hub accent colour, "#rrggbb", AA contrast with white text (`identity.check_accent`); None: MicroHub's own.
+    accent_color: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     roles: Mapped[list[HubRole]] = relationship(back_populates="hub", cascade="all, delete-orphan")

@@ -13,6 +13,7 @@ from ..errors import Conflict, NotAllowed, ValidationFailed
 from ..extensions import db
 from ..forms import one_line
 from ..money import check_currency
+from . import identity
 from .models import GRANTABLE_ROLES, Hub, HubRole, Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
@@ -111,6 +112,25 @@ def update_hub(hub: Hub, info: HubInfo, *, actor: User) -> Hub:
     return hub
 
 
+def update_identity(hub: Hub, accent: str | None, cover_upload, *, remove_cover: bool, actor: User) -> Hub:
+    """Set the hub's accent colour (refused when white text on it fails AA) and its cover image: a new upload
+    replaces the old one, `remove_cover` drops it. Nothing is saved when either is refused. Flushes."""
+    colour = identity.check_accent(accent)
+    cover = identity.checked_cover(cover_upload)
+    if cover is not None or remove_cover:
+        identity.drop_after_commit(hub.cover_image)
+        hub.cover_image = identity.store_cover(cover) if cover is not None else None
+    hub.accent_color = colour
+    db.session.flush()
+    audit.record("hub.identity", hub, actor=actor, hub_id=hub.id, accent_color=colour,
+                 cover=hub.cover_image is not None)
+    return hub
+
+
+def organizer_count(hub: Hub) -> int:
+    return db.session.scalar(db.select(db.func.count(HubRole.id)).filter_by(hub_id=hub.id, role=Role.ORGANIZER))
+
+
 def grant_role(hub: Hub, email: str, role: Role, granted_by: User) -> HubRole:
     if role not in GRANTABLE_ROLES:
         raise ValidationFailed("Members join by themselves; only staff roles are handed out here.", field="role")
@@ -132,12 +152,10 @@ def revoke_role(hub: Hub, role_id: int, *, actor: User) -> None:
     grant = db.session.scalar(db.select(HubRole).filter_by(id=role_id, hub_id=hub.id))
     if grant is None:
         raise ValidationFailed("That role does not exist in this hub.")
-    if grant.role is Role.ORGANIZER:
-        organizers = db.session.scalar(
-            db.select(db.func.count(HubRole.id)).filter_by(hub_id=hub.id, role=Role.ORGANIZER)
-        )
-        if organizers <= 1:
-            raise NotAllowed("A hub needs at least one organizer. Add another before removing this one.")
+    if grant.role is Role.ORGANIZER and organizer_count(hub) <= 1:
+        who = "yourself" if grant.user_id == actor.id else "its only organizer"
+        raise NotAllowed(f"You can't remove {who}: a hub needs at least one organizer. "
+                         "Add another organizer first.")
     audit.record("role.revoked", grant, actor=actor, user_id=grant.user_id, role=grant.role.value)
     db.session.delete(grant)
     db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from .access import Permission, hub_for
@@ -12,8 +12,8 @@ from ..accounts.forms import ConfirmForm
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from . import services
-from .forms import GrantRoleForm, HubSettingsForm, NewHubForm
+from . import identity, services
+from .forms import GrantRoleForm, HubIdentityForm, HubSettingsForm, NewHubForm
 from .models import HubRole, Role
 
 bp = Blueprint("hubs", __name__)
@@ -62,7 +62,57 @@ def settings(slug: str):
             flash("Hub settings saved.", "success")
             _advise(hub.cap)
             return redirect(url_for("hubs.settings", slug=hub.slug))
-    return render_template("hubs/settings.html", hub=hub, form=form), 400 if form.errors else 200
+    return (render_template("hubs/settings.html", hub=hub, form=form, look=HubIdentityForm(obj=hub)),
+            400 if form.errors else 200)
+
+
+@bp.route("/h/<slug>/manage/identity", methods=["GET", "POST"])
+def identity_settings(slug: str):
+    """The hub page's look: accent colour and cover image (shown on the settings page, saved here)."""
+    hub = hub_for(slug, Permission.MANAGE)
+    look = HubIdentityForm(obj=hub)
+    if look.validate_on_submit():
+        try:
+            services.update_identity(hub, look.accent_color.data, look.cover.data,
+                                     remove_cover=look.remove_cover.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(look, error)
+        else:
+            db.session.commit()
+            flash("The hub page's look is saved.", "success")
+            return redirect(url_for("hubs.settings", slug=hub.slug) + "#look-heading")
+    form = HubSettingsForm(obj=hub, formdata=None)
+    return render_template("hubs/settings.html", hub=hub, form=form, look=look), 400 if look.errors else 200
+
+
+@bp.get("/h/<slug>/look.css")
+def look_css(slug: str):
+    """The hub's accent colour as a CSS custom property: the CSP (style-src 'self') refuses inline styles."""
+    hub = hub_for(slug)
+    body = f".hub-header {{ --hub-accent: {hub.accent_color}; }}\n" if hub.accent_color else ""
+    response = Response(body, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if request.args.get("v") \
+        else "no-cache"
+    return response
+
+
+@bp.get("/h/<slug>/cover/<file>")
+def cover(slug: str, file: str):
+    """The hub's current cover image; a random name per upload, so it is cached for good."""
+    hub = hub_for(slug)
+    if not hub.cover_image or file != hub.cover_image:
+        abort(404)
+    try:
+        path = identity.path_of(hub.cover_image)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=identity.MIMETYPES[path.suffix], max_age=31_536_000)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.route("/h/<slug>/manage/team", methods=["GET", "POST"])
@@ -82,8 +132,8 @@ def team(slug: str):
     grants = db.session.scalars(
         db.select(HubRole).filter_by(hub_id=hub.id).options(db.joinedload(HubRole.user)).order_by(HubRole.role)
     ).all()
-    return (render_template("hubs/team.html", hub=hub, form=form, grants=grants, remove=ConfirmForm()),
-            400 if form.errors else 200)
+    return (render_template("hubs/team.html", hub=hub, form=form, grants=grants, remove=ConfirmForm(),
+                            organizers=services.organizer_count(hub)), 400 if form.errors else 200)
 
 
 @bp.post("/h/<slug>/manage/team/<int:role_id>/remove")

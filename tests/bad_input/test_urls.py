@@ -23,7 +23,7 @@ def valid_args(world: c.World) -> dict[str, str]:
             "hold_id": "1", "role_id": "1", "message_id": "1", "action": "cancel", "token": "abc", "ref": "cs_x",
             "expense_id": str(world.draft_id), "fmt": "csv", "month": "2026-01", "application_id": "1",
             "reviewer_id": "1", "donation_id": "1", "sponsor_id": "1", "person_id": "1", "revision_id": "1",
-            "spot_id": "1", "placement_id": "1", "token_id": "1"}
+            "spot_id": "1", "placement_id": "1", "token_id": "1", "file": "x.png"}
 
 
 def _valid(rule, arg: str, good: dict[str, str]) -> str:
