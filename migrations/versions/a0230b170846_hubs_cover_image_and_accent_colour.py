@@ -1,7 +1,7 @@
 """hubs: cover image and accent colour
 
 Revision ID: a0230b170846
-Revises: 0e9e416b64ca
+Revises: d3f96cb3fbc8
 Create Date: 2026-12-02 04:36:14.756974
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0230b170846'
-down_revision = '0e9e416b64ca'
+down_revision = 'd3f96cb3fbc8'
 branch_labels = None
 depends_on = None
 
