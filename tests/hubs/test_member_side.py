@@ -17,7 +17,8 @@ from ..helpers import signed_in
 from ..sponsors.helpers import approved, ready
 
 CALL = "https://meet.example.org/weekly-secret"
-MEMBER_ONLY = (CALL, "MICRO50", "Your side of", "/account/billing", "/leave")
+# The navigation links everyone signed in to billing; the member side is what must not show.
+MEMBER_ONLY = (CALL, "MICRO50", "Your side of", "/h/larks/leave")
 
 
 def _world():
