@@ -2,6 +2,8 @@
 switching plans, the card and the renewal. Routes of the memberships blueprint (`views.bp`)."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -17,6 +19,9 @@ from .billing_receipts import plan_billed, reason_of, receipt_link
 from .forms import CardForm, SwitchConfirmForm
 from .models import LIVE_STATUSES, Membership
 from .views import bp
+
+#: What an invoice id looks like (in_…): anything else names no invoice and is never looked up.
+REF = re.compile(r"in_[A-Za-z0-9_]{1,60}")
 
 
 def _invoices(membership: Membership) -> list | None:
@@ -50,7 +55,7 @@ def _my_membership(membership_id: int) -> Membership:
 def receipt(invoice_ref: str):
     """The test mode's printable receipt; shown only to the member whose subscription the invoice belongs to."""
     gw = gateway()
-    invoice = gw.get_invoice(invoice_ref) if gw.takes_cards and len(invoice_ref) <= 64 else None
+    invoice = gw.get_invoice(invoice_ref) if gw.takes_cards and REF.fullmatch(invoice_ref) else None
     membership = db.session.scalar(db.select(Membership).filter_by(
         subscription_ref=invoice.subscription_ref, user_id=current_user.id)) if invoice and invoice.subscription_ref \
         else None
