@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from .fake_stripe_billing import Billing
 from .fake_stripe_checkout import Checkouts
 
 #: Any parameter containing this makes the fake answer 402 with a card error, as Stripe does for a decline.
@@ -49,7 +50,7 @@ def _lists(node):
     return node
 
 
-class FakeStripe(Checkouts):
+class FakeStripe(Billing, Checkouts):
     """Stripe's API as far as MicroHub uses it; `events` holds what Stripe would send to the webhook."""
 
     def __init__(self):
@@ -146,6 +147,8 @@ class FakeStripe(Checkouts):
             return 200, self.add("price", "price", product=form["product"], unit_amount=int(form["unit_amount"]),
                                  currency=form["currency"], recurring=form.get("recurring"),
                                  metadata=form.get("metadata", {}))
+        if (reply := self.route_billing(method, path, form)) is not None:
+            return reply
         if path.startswith(("/v1/coupons", "/v1/checkout/sessions")):
             return self.route_checkout(method, path, form)
         if match := re.fullmatch(r"/v1/subscriptions/([^/]+)", path):
@@ -159,11 +162,6 @@ class FakeStripe(Checkouts):
             elif method == "POST" and "cancel_at_period_end" in form:
                 sub["cancel_at_period_end"] = form["cancel_at_period_end"] == "true"
             return 200, sub
-        if method == "GET" and path == "/v1/invoices":
-            found = [o for o in self.objects.values() if o["object"] == "invoice"
-                     and all(o.get(k) == form[k] for k in ("subscription", "status") if k in form)]
-            found.sort(key=lambda o: (o["created"], o["id"]), reverse=True)
-            return 200, {"object": "list", "url": path, "has_more": False, "data": found[:int(form.get("limit", 10))]}
         if method == "GET" and path == "/v1/invoice_payments":
             found = [o for o in self.objects.values() if o["object"] == "invoice_payment"
                      and o["invoice"] == form.get("invoice")]

@@ -198,17 +198,12 @@ class Checkouts:
             discount = self.add("di", "discount", coupon=_copy(self.objects[applied["coupon"]]), subscription=sub["id"])
             sub["discounts"].append(discount["id"])
             discount_amounts.append({"amount": session["total_details"]["amount_discount"], "discount": discount["id"]})
-        due = session["amount_total"]
-        invoice = self.add("in", "invoice", status="paid", customer=customer["id"], currency=session["currency"],
-                           subtotal=session["amount_subtotal"], total=due, amount_due=due, amount_paid=due,
-                           total_discount_amounts=discount_amounts, billing_reason="subscription_create",
-                           parent={"type": "subscription_details", "subscription_details": {
-                               "subscription": sub["id"], "metadata": metadata}})
-        if due:  # a fully discounted invoice charges nothing and has no payment
-            intent = self._charged(due, session["currency"], fee, {})
-            self.add("inpay", "invoice_payment", invoice=invoice["id"], status="paid", amount_paid=due,
-                     payment={"type": "payment_intent", "payment_intent": intent["id"]})
-        sub["latest_invoice"] = invoice["id"]
+        item = sub["items"]["data"][0]
+        line = self.line(sub, item, session["amount_subtotal"], now, item["current_period_end"], proration=False)
+        invoice = self.invoice_for(sub, [line], reason="subscription_create", fee=fee,
+                                   discounted=session["amount_subtotal"] - session["amount_total"])
+        invoice["total_discount_amounts"] = discount_amounts
+        due = invoice["amount_paid"]
         session.update(status="complete", payment_status="paid" if due else "no_payment_required",
                        customer=customer["id"], subscription=sub["id"])
         self.emit("checkout.session.completed", session)

@@ -42,11 +42,40 @@ class Subscription:
     amount_minor: int | None = None
     currency: str | None = None  # ISO code, upper case
     interval: str | None = None  # month, year
+    #: The subscription item billing the price (si_…): what a plan switch changes in place.
+    item_ref: str | None = None
+    current_period_start: datetime | None = None
 
     def bills(self, hold) -> bool:
         """True if this subscription charges exactly the price `hold` was offered (id, amount, currency, interval)."""
         return (self.price_ref == hold.price_ref and self.amount_minor == hold.price_minor
                 and (self.currency or "").upper() == (hold.currency or "").upper() and self.interval == hold.interval)
+
+
+@dataclass
+class Invoice:
+    """One invoice of a subscription as a member sees it: what it charged, for which period, and its receipt."""
+
+    ref: str
+    subscription_ref: str | None
+    status: str  # draft, open, paid, uncollectible, void
+    amount_paid: int  # minor units
+    amount_due: int
+    currency: str  # ISO code, upper case
+    created: datetime
+    paid_at: datetime | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    number: str | None = None
+    #: subscription_create, subscription_cycle, subscription_update…
+    billing_reason: str | None = None
+    #: The price the invoice bills (for a plan switch: the new one).
+    price_ref: str | None = None
+    #: The provider's receipt pages (Stripe's hosted invoice page and PDF); None in the test mode.
+    hosted_url: str | None = None
+    pdf_url: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
 
 
 @dataclass
@@ -154,6 +183,28 @@ class Gateway(ABC):
     def balance_transactions(self, start: datetime, end: datetime) -> list[ProcessorTransaction]:
         """Every balance movement from `start` up to `end` (memberships and one-time payments alike), with the
         charge each belongs to."""
+
+    @abstractmethod
+    def list_invoices(self, subscription_ref: str) -> list[Invoice]:
+        """Every invoice of the subscription, newest first."""
+
+    @abstractmethod
+    def get_invoice(self, invoice_ref: str) -> Invoice | None:
+        """One invoice, or None if the provider has no such invoice."""
+
+    @abstractmethod
+    def preview_plan_change(self, subscription_ref: str, *, plan, proration_date: int) -> int:
+        """What switching the subscription to `plan`'s price at `proration_date` (unix seconds) charges now, in minor
+        units (negative: a credit kept for the next invoices)."""
+
+    @abstractmethod
+    def change_plan(self, subscription_ref: str, *, plan, proration_date: int) -> None:
+        """Switch the subscription's item to `plan`'s price with prorations invoiced at once (always_invoice); the
+        provider then sends customer.subscription.updated and the proration invoice's events."""
+
+    def names_price(self, plan, price_ref: str | None) -> bool:
+        """True when `price_ref` is the provider's price of `plan` (without creating anything)."""
+        return price_ref is not None and plan.stripe_price_id == price_ref
 
     def advance_period(self, subscription_ref: str) -> str:
         """Jump to the subscription's renewal; returns what happened (renewed, past_due, canceled)."""

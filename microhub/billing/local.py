@@ -19,6 +19,7 @@ from ..urls import external_url
 from .fees import standard_fee
 from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, Subscription, webhook_secret
 from .local_payments import LocalPayments
+from .local_plans import LocalInvoices, card_of
 from .webhooks import ingest
 
 API_VERSION = "2026-10-28.endive"
@@ -51,7 +52,7 @@ def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-class LocalGateway(LocalPayments, Gateway):
+class LocalGateway(LocalInvoices, LocalPayments, Gateway):
     name = "local"
     has_test_clock = True
     takes_cards = True
@@ -147,7 +148,8 @@ class LocalGateway(LocalPayments, Gateway):
             raise ValidationFailed("This checkout is paid already.")
         if session["mode"] == "payment":
             return self.pay_once(checkout_ref, session)
-        customer = self._add("customer", "cus", {"email": session["customer_email"], "card": outcome})
+        customer = self._add("customer", "cus", {"email": session["customer_email"], "card": outcome,
+                                                 **card_of(card_number)})
         now = utcnow()
         sub = self._add("subscription", "sub", {
             "status": "active", "customer": customer.id, "cancel_at_period_end": False,
@@ -158,7 +160,7 @@ class LocalGateway(LocalPayments, Gateway):
             "amount_off": session.get("total_details", {}).get("amount_discount", 0),
         })
         db.session.flush()
-        invoice = self._charge(sub.data, paid=True)
+        invoice = self._charge(sub.data, paid=True, reason="subscription_create")
         session = self._put(self._get(checkout_ref, "checkout.session"), status="complete",
                             customer=customer.id, subscription=sub.id, payment_status="paid")
         self.emit("checkout.session.completed", session)
@@ -170,21 +172,13 @@ class LocalGateway(LocalPayments, Gateway):
     def _next_period(start: datetime, interval: str) -> datetime:
         return start + (relativedelta(years=1) if interval == "year" else relativedelta(months=1))
 
-    def _charge(self, sub: dict, *, paid: bool) -> dict:
-        """The subscription's next invoice: its price less its coupon; nothing is charged when that is zero."""
-        off = min(sub.get("amount_off", 0), sub["amount"])
-        due = sub["amount"] - off
-        charge = self._add("charge", "ch", {"amount": due, "currency": sub["currency"], "paid": paid,
-                                            "refunded": False, "amount_refunded": 0}) if due else None
-        invoice = self._add("invoice", "in", {
-            "subscription": sub["id"], "customer": sub["customer"], "subtotal": sub["amount"], "amount_due": due,
-            "total_discount_amounts": [{"amount": off, "discount": c} for c in sub.get("discounts", [])][:1],
-            "amount_paid": due if paid else 0, "currency": sub["currency"],
-            "status": "paid" if paid or not due else "open", "charge": charge.id if charge else None,
-            "parent": {"subscription_details": {"subscription": sub["id"], "metadata": sub["metadata"]}},
-        })
+    def _charge(self, sub: dict, *, paid: bool, reason: str = "subscription_cycle") -> dict:
+        """The subscription's next invoice: its price less its coupon and any credit; nothing is charged at zero."""
+        line = self._line(sub["amount"], sub["price"], sub["current_period_start"], sub["current_period_end"],
+                          proration=False)
+        invoice = self._invoice(sub, paid=paid, reason=reason, lines=[line])
         db.session.flush()
-        return invoice.data
+        return invoice
 
     def get_subscription(self, subscription_ref: str) -> Subscription:
         obj = db.session.get(LocalObject, subscription_ref)
@@ -196,7 +190,8 @@ class LocalGateway(LocalPayments, Gateway):
             current_period_end=datetime.fromtimestamp(data["current_period_end"], tz=utcnow().tzinfo),
             cancel_at_period_end=data["cancel_at_period_end"], metadata=dict(data["metadata"]),
             price_ref=data.get("price"), amount_minor=data["amount"], currency=data["currency"].upper(),
-            interval=data["interval"],
+            interval=data["interval"], item_ref=f"si_{data['id']}",
+            current_period_start=datetime.fromtimestamp(data["current_period_start"], tz=timezone.utc),
         )
 
     def cancel_subscription(self, subscription_ref: str, *, at_period_end: bool) -> None:
@@ -275,7 +270,7 @@ class LocalGateway(LocalPayments, Gateway):
         if outcome is None or outcome not in ("ok", "fails_on_renewal"):
             raise ValidationFailed(outcome or "Use a Stripe test card such as 4242 4242 4242 4242.",
                                    field="card_number")
-        self._put(self._get(customer_ref, "customer"), card=outcome)
+        self._put(self._get(customer_ref, "customer"), card=outcome, **card_of(card_number))
         for obj in db.session.scalars(db.select(LocalObject).filter_by(kind="subscription")).all():
             if obj.data["customer"] == customer_ref and obj.data["status"] == "past_due" and outcome == "ok":
                 self.emit("invoice.paid", self._charge(obj.data, paid=True))

@@ -10,12 +10,13 @@ import stripe
 from ..errors import NotOurs
 from ..installation import installation_key
 from .gateway import Checkout, Gateway, GatewayError, PaymentDetails, ProcessorTransaction, Subscription
+from .stripe_invoices import StripeInvoices
 from .stripe_objects import moment, paid_payment, payment_details, payment_of, processor_transaction, value_of
 
 log = logging.getLogger(__name__)
 
 
-class StripeGateway(Gateway):
+class StripeGateway(StripeInvoices, Gateway):
     name = "stripe"
 
     def __init__(self, api_key: str, api_base: str | None = None):
@@ -163,7 +164,8 @@ class StripeGateway(Gateway):
             price_ref=value_of(price, "id"), amount_minor=value_of(price, "unit_amount"),
             currency=(value_of(price, "currency") or "").upper() or None,
             interval=value_of(value_of(price, "recurring", {}), "interval"),
-            ref=sub.id, status=sub.status,
+            ref=sub.id, status=sub.status, item_ref=value_of(items[0], "id") if items else None,
+            current_period_start=moment(value_of(items[0], "current_period_start") if items else None),
             customer_ref=customer if isinstance(customer, str) else value_of(customer, "id"),
             current_period_end=moment(period_end),
             cancel_at_period_end=bool(value_of(sub, "cancel_at_period_end", False)),

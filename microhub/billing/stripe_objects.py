@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from .gateway import PaymentDetails, ProcessorTransaction
+from .gateway import Invoice, PaymentDetails, ProcessorTransaction
 
 
 def value_of(obj, key, default=None):
@@ -72,3 +72,41 @@ def payment_of(invoice) -> dict | None:
         if ref:
             return {kind: ref if isinstance(ref, str) else ref.id}
     return None
+
+
+def line_price(line) -> str | None:
+    """The price a line bills: `pricing.price_details.price` (API 2025-03-31 on) or `price` (older versions)."""
+    price = value_of(value_of(value_of(line, "pricing", {}), "price_details", {}), "price") or value_of(line, "price")
+    return price if isinstance(price, str) or price is None else value_of(price, "id")
+
+
+def is_proration(line) -> bool:
+    details = value_of(value_of(line, "parent", {}), "subscription_item_details", {}) or \
+        value_of(value_of(line, "parent", {}), "invoice_item_details", {})
+    return bool(value_of(details, "proration", False) or value_of(line, "proration", False))
+
+
+def invoice_of(invoice) -> Invoice:
+    """A Stripe invoice as members see it: the period and price from its lines (the new price for a plan switch)."""
+    lines = value_of(value_of(invoice, "lines", {}), "data", [])
+    billed = [line for line in lines if value_of(line, "amount", 0) > 0] or lines
+    period = value_of(billed[-1], "period", {}) if billed else {}
+    sub = value_of(value_of(value_of(invoice, "parent", {}), "subscription_details", {}), "subscription") \
+        or value_of(invoice, "subscription")
+    return Invoice(
+        ref=invoice["id"], subscription_ref=sub if isinstance(sub, str) else value_of(sub, "id"),
+        status=str(value_of(invoice, "status", "")), amount_paid=int(value_of(invoice, "amount_paid", 0)),
+        amount_due=int(value_of(invoice, "amount_due", 0)), currency=str(value_of(invoice, "currency", "")).upper(),
+        created=moment(value_of(invoice, "created")),
+        paid_at=moment(value_of(value_of(invoice, "status_transitions", {}), "paid_at")),
+        period_start=moment(value_of(period, "start", value_of(invoice, "period_start"))),
+        period_end=moment(value_of(period, "end", value_of(invoice, "period_end"))),
+        number=value_of(invoice, "number"), billing_reason=value_of(invoice, "billing_reason"),
+        price_ref=line_price(billed[-1]) if billed else None,
+        hosted_url=value_of(invoice, "hosted_invoice_url"), pdf_url=value_of(invoice, "invoice_pdf"))
+
+
+def proration_total(preview) -> int:
+    """What a previewed plan switch charges now: the sum of its proration lines."""
+    lines = value_of(value_of(preview, "lines", {}), "data", [])
+    return sum(int(value_of(line, "amount", 0)) for line in lines if is_proration(line))

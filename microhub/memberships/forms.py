@@ -1,5 +1,5 @@
 """Forms for joining, leaving and the local billing portal."""
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import Form
@@ -16,3 +16,9 @@ class LeaveForm(Form):
 class CardForm(Form):
     card_number = StringField("New test card number", validators=[DataRequired(), Length(max=30)],
                               render_kw={"inputmode": "numeric", "autocomplete": "cc-number"})
+
+
+class SwitchConfirmForm(Form):
+    plan = HiddenField(validators=[DataRequired()])
+    #: The moment the price shown was computed for (unix seconds): the switch is charged as of then.
+    at = HiddenField(validators=[DataRequired()])

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..hubs.models import Hub
 from ..ledger.models import Account
 from ..ledger.services import record_payment
+from .billing_receipts import send_receipt
 from .models import Membership, SeatHold
 
 
@@ -48,7 +49,9 @@ def on_payment_received(invoice: dict, *, event) -> None:
         return
     facts = {"invoice": invoice_ref, "balance_transaction": paid.balance_transaction_ref,
              "fee_estimated": paid.fee_estimated, **paid.notes}
-    record_payment(hub, source=("invoice", invoice_ref), income=Account.MEMBERSHIP_INCOME, gross=paid.gross,
+    written = record_payment(hub, source=("invoice", invoice_ref), income=Account.MEMBERSHIP_INCOME, gross=paid.gross,
                    fee=paid.fee, currency=paid.currency, occurred_at=paid.paid_at, charge_ref=paid.charge_ref,
                    details=facts, memo="Membership payment",
                    scholarship_share=share_for(plan, hub, gross=paid.gross, currency=paid.currency))
+    if written is not None:  # once per invoice: the ledger wrote it just now (see billing_receipts)
+        send_receipt(subscription_ref, invoice_ref, paid)

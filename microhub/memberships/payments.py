@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import audit, signals
 from ..billing.gateway import Subscription
+from ..billing.models import Plan
 from ..billing.processing import subscription_of
 from ..billing.provider import gateway
 from ..database import parse_id, utcnow
@@ -131,7 +132,21 @@ def _settle(hold: SeatHold, sub: Subscription) -> None:
     sponsors = [block for _, block in signals.sponsor_blocks_asked.send(hold.hub, where="welcome_email",
                                                                          user=hold.user) if block]
     send_email(hold.user.email, f"Welcome to {hold.hub.name}", "membership_welcome",
-               user=hold.user, hub=hold.hub, link=external_url("hubpage.show", slug=hold.hub.slug), sponsors=sponsors)
+               user=hold.user, hub=hold.hub, link=external_url("hubpage.show", slug=hold.hub.slug), sponsors=sponsors,
+               membership=membership, plan=hold.plan, price_minor=hold.price_minor, currency=hold.currency,
+               interval=hold.interval, billing=external_url("memberships.billing"))
+
+
+def _follow_price(membership: Membership, sub: Subscription) -> None:
+    """A plan switch lands here: the membership takes the plan of the hub whose price the subscription now bills."""
+    if membership.plan is not None and gateway().names_price(membership.plan, sub.price_ref):
+        return
+    plans = db.session.scalars(db.select(Plan).filter_by(hub_id=membership.hub_id).order_by(Plan.id)).all()
+    billed = next((plan for plan in plans if gateway().names_price(plan, sub.price_ref)), None)
+    if billed is not None and billed.id != membership.plan_id:
+        audit.record("membership.plan_changed", membership, actor_label=STRIPE, previous=membership.plan_id,
+                     plan=billed.id, subscription=sub.ref)
+        membership.plan_id, membership.plan = billed.id, billed
 
 
 def _apply(membership: Membership, sub: Subscription) -> None:
@@ -140,6 +155,7 @@ def _apply(membership: Membership, sub: Subscription) -> None:
     membership.cancel_at_period_end = sub.cancel_at_period_end
     if membership.status in (S.CANCELED, S.EXPIRED):
         return  # an ended membership stays ended; a returning person joins again
+    _follow_price(membership, sub)
     if sub.status in PAID:
         transition(membership, S.ACTIVE, actor_label=STRIPE, reason=f"subscription {sub.status}")
     elif sub.status in UNPAID and membership.status is S.ACTIVE:

@@ -86,68 +86,6 @@ def _my_hold(hub, hold_id):
         abort(404)
 
 
-@bp.get("/account/billing")
-@login_required
-def billing():
-    memberships = db.session.scalars(
-        db.select(Membership).where(Membership.user_id == current_user.id, Membership.status.in_(LIVE_STATUSES))
-        .options(db.joinedload(Membership.hub), db.joinedload(Membership.plan)).order_by(Membership.id)
-    ).all()
-    return render_template("memberships/billing.html", memberships=memberships, local=gateway().takes_cards,
-                           confirm=ConfirmForm(), card_form=CardForm())
-
-
-def _my_membership(membership_id: int) -> Membership:
-    return in_hub_or_404(Membership, membership_id, user_id=current_user.id)
-
-
-@bp.post("/account/billing/<int:membership_id>/portal")
-@login_required
-def portal(membership_id: int):
-    membership = _my_membership(membership_id)
-    if not ConfirmForm().validate_on_submit() or not membership.customer_ref:
-        abort(400)
-    return redirect(gateway().portal_url(membership.customer_ref, external_url("memberships.billing")))
-
-
-@bp.post("/account/billing/<int:membership_id>/<any(cancel, resume):action>")
-@login_required
-def renewal(membership_id: int, action: str):
-    membership = _my_membership(membership_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        if action == "cancel":
-            leaving.leave(membership, current_user, feedback=None)
-            flash("Your membership ends at the end of the paid period.", "success")
-        else:
-            leaving.resume(membership, current_user)
-            flash("Welcome back: your membership renews as before.", "success")
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("memberships.billing"))
-
-
-@bp.post("/account/billing/<int:membership_id>/card")
-@login_required
-def card(membership_id: int):
-    membership = _my_membership(membership_id)
-    gw = gateway()
-    form = CardForm()
-    if not gw.takes_cards or not membership.customer_ref or not form.validate_on_submit():
-        abort(400)
-    try:
-        gw.update_card(membership.customer_ref, form.card_number.data)
-        db.session.commit()
-        flash("Card updated.", "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(url_for("memberships.billing"))
-
-
 @bp.route("/h/<slug>/leave", methods=["GET", "POST"])
 @login_required
 def leave(slug: str):
@@ -184,3 +122,6 @@ def advance(slug: str, membership_id: int):
     db.session.commit()
     flash(f"Test clock: {membership.user.name}'s subscription {outcome.replace('_', ' ')}.", "success")
     return redirect(url_for("hubpage.manage", slug=hub.slug))
+
+
+from . import billing_views  # noqa: E402,F401  the billing pages' routes live on this blueprint
