@@ -135,8 +135,16 @@ def test_a_visitor_becomes_a_member(site, page, hub, width, browser_errors):
     walk.visit("youre-in")
     walk.visit("hub-as-member", f"/h/{hub.slug}")
     expect(page.get_by_text("You are a member")).to_be_visible()
-    walk.visit("billing", "/account/billing")
+    expect(page.get_by_role("heading", name="Your side of Night Owls")).to_be_visible()
+    walk.visit("home-as-member", "/")
+    expect(page.get_by_role("heading", name="Hubs you belong to")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
+    walk.visit("billing")
     expect(page.get_by_role("main")).to_contain_text("Night Owls")
+    expect(page.get_by_role("main")).to_contain_text("First payment")
+    page.get_by_role("link", name=re.compile("^Receipt")).first.click()
+    walk.visit("receipt")
+    expect(page.get_by_role("main")).to_contain_text("TEST MODE")
     walk.done(browser_errors)
 
 
@@ -149,10 +157,13 @@ def renews_on(membership, user) -> str:
 def test_a_members_month(site, page, client, hub, width, browser_errors):
     from microhub.billing.models import Plan
 
+    from ..factories import PlanFactory
+
     member = UserFactory(name="Mo Member")
     client.login(member.email)
     plan = db.session.scalars(db.select(Plan).filter_by(hub_id=hub.id)).one()
     join_and_pay(client, hub, plan)
+    PlanFactory(hub=hub, name="Patron", includes="Everything, and a thank-you", price_minor=1500)
     cohort = cohort_of(hub)
     enrollment.enroll(cohort, member)
     db.session.commit()
@@ -162,7 +173,9 @@ def test_a_members_month(site, page, client, hub, width, browser_errors):
     walk = Journey(page, site, "members-month", width)
     walk.log_in(member.email)
     walk.visit("home", "/")
+    expect(page.get_by_role("heading", name="Hubs you belong to")).to_be_visible()
     walk.visit("hub", f"/h/{hub.slug}")
+    expect(page.get_by_role("heading", name="Your side of Night Owls")).to_be_visible()
     walk.visit("cohorts", f"/h/{hub.slug}/cohorts")
     page.get_by_role("main").get_by_role("link", name=cohort.title).first.click()
     walk.visit("cohort")
@@ -180,6 +193,23 @@ def test_a_members_month(site, page, client, hub, width, browser_errors):
     renewed = renews_on(membership, member)
     assert renewed != first_end
     expect(page.get_by_role("main")).to_contain_text(renewed)
+    expect(page.get_by_role("main")).to_contain_text("Renewal")
+
+    # A plan switch: the difference is shown before confirming; the plan follows once the event is processed.
+    page.get_by_role("link", name="Switch plan").click()
+    walk.visit("switch")
+    page.get_by_role("radio", name=re.compile("Patron")).check()
+    page.get_by_role("button", name="See the price difference").click()
+    walk.visit("switch-confirm")
+    page.get_by_role("button", name="Confirm switch to Patron").click()
+    page.wait_for_url(re.compile(r"/account/billing"))
+    for _ in range(20):  # the subscription's event is processed beside the request
+        if "Patron" in page.get_by_role("main").inner_text() and "Plan change" in page.get_by_role("main").inner_text():
+            break
+        page.wait_for_timeout(300)
+        page.reload()
+    walk.visit("billing-switched")
+    expect(page.get_by_role("main")).to_contain_text("Plan change")
     walk.done(browser_errors)
 
 
@@ -193,6 +223,7 @@ def test_an_organizers_day(site, page, hub, width, browser_errors):
     walk = Journey(page, site, "organizers-day", width)
     walk.log_in(organizer(hub).email)
     walk.visit("home", "/")
+    expect(page.get_by_role("heading", name="Hubs you run")).to_be_visible()
     walk.visit("hub", f"/h/{hub.slug}")
     walk.visit("manage", manage)
     expect(page.get_by_role("heading", name=re.compile("Members"))).to_be_visible()  # members: on the overview
@@ -206,5 +237,6 @@ def test_an_organizers_day(site, page, hub, width, browser_errors):
     walk.visit("transparency", f"{manage}/money/reports")
     walk.visit("scholarships", f"{manage}/scholarships")
     walk.visit("sponsors", f"{manage}/sponsors")
+    walk.visit("rituals", f"{manage}/rituals")
     walk.visit("settings", f"{manage}/settings")
     walk.done(browser_errors)
