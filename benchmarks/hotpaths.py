@@ -127,7 +127,11 @@ def served_rounds(url: str, slug: str, cookies: dict) -> list[dict]:
                 print(json.dumps(figures), file=sys.stderr)
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return rounds
 
 
