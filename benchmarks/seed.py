@@ -1,5 +1,6 @@
-"""A demo-like hub for the served benchmarks: 500 members, 2 plans, 3 live sponsor placements, and the session
-cookies of one member and of the organizer, signed as the served app signs them."""
+"""A demo-like hub for the served benchmarks: 500 members, 2 plans, 3 live sponsor placements (and "plain", the same
+hub without sponsors), and the session cookies of one member and of the organizer, signed as the served app signs
+them."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -76,8 +77,13 @@ def seed_hub(url: str) -> tuple[str, dict]:
         users = [User(email=f"m{i}@bench.local", name=f"Member {i}", password_hash="x") for i in range(MEMBERS)]
         db.session.add_all(users)
         db.session.flush()
+        plain = create_hub(organizer, "plain", HubInfo(name="Plain hub", purpose="The same hub without sponsors",
+                                                      cap=MEMBERS, promises=hub.promises, rituals=hub.rituals,
+                                                      rules=hub.rules))
+        create_plan(plain, name="Member", includes="Weekly check-ins\nCohorts", price="9.00", interval="month")
         for user in users:
             admit(hub, user)
+            admit(plain, user)
         _placements(hub)
         db.session.commit()
         cookies = {"member": _cookie(app, users[0]), "organizer": _cookie(app, organizer)}
