@@ -2,11 +2,12 @@
 sponsors), read at most once a second per process and shared by every request for that hub meanwhile.
 
 What a page shows may lag a change by at most `HUB_PAGE_CACHE_SECONDS` (1 s; the bound promised is 2 s): a seat
-taken, a plan opened, a placement paused. Nothing decides from it: joining, holds and offers take their seat under
+taken, a plan opened, a placement ended. Nothing decides from it: joining, holds and offers take their seat under
 the database's lock, never from here. Tests run with 0 (read every time) unless they ask for the cache.
 
-The copies are detached from any session, so a later commit never expires them and they never write anything; a
-page must not hand them to a service that changes rows (load the hub with `hubs.access.hub_for` for that).
+The copies are transient (in no session): a later commit never expires them and they never write anything, but
+their relationships read as empty. Use their columns and properties only; a page that needs more of the hub, or
+hands it to a service that changes rows, loads it with `hubs.access.hub_for`.
 """
 from __future__ import annotations
 
