@@ -1,7 +1,11 @@
-"""One WSGI app for the ingest benchmark: MicroHub, with a bare Flask endpoint mounted beside it."""
+"""One WSGI app for the served benchmarks: MicroHub, with a bare Flask endpoint and a minimal durable ingest mounted
+beside it, so all three share the same gunicorn, workers and cores."""
+import json
 import os
 
-from flask import Flask
+import psycopg
+from flask import Flask, request
+from redis import Redis
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from microhub.app import create_app
@@ -9,12 +13,32 @@ from microhub.app import create_app
 bare = Flask("bare")
 
 
-@bare.post("/")
+@bare.route("/", methods=["GET", "POST"])
 def ok():
-    return "", 200
+    return "ok", 200
+
+
+#: The floor for webhook ingest: a raw INSERT … RETURNING on a connection kept by the worker, and one Redis push.
+floor = Flask("floor")
+_kept: dict = {}
+FLOOR_INSERT = ("INSERT INTO payment_events (stripe_id, type, created, payload, received_at, attempts) "
+                "VALUES (%s, %s, %s, %s::json, now(), 0) ON CONFLICT (stripe_id) DO NOTHING RETURNING id")
+
+
+@floor.post("/")
+def durable():
+    if not _kept:
+        _kept["pg"] = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        _kept["redis"] = Redis.from_url(os.environ["REDIS_URL"])
+    text = request.get_data(as_text=True)
+    body = json.loads(text)
+    row = _kept["pg"].execute(FLOOR_INSERT, (body["id"], body["type"], body["created"], text)).fetchone()
+    if row is not None:
+        _kept["redis"].lpush("bench:floor", row[0])
+    return {"received": body["id"]}, 200
 
 
 # Test payments on purpose: the benchmark posts signed events and never talks to Stripe.
 microhub = create_app("production", {"SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"),
                                      "STRIPE_WEBHOOK_SECRET": "whsec_bench", "TEST_PAYMENTS_ALLOWED": True})
-app = DispatcherMiddleware(microhub, {"/bare": bare})
+app = DispatcherMiddleware(microhub, {"/bare": bare, "/floor": floor})

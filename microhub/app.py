@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -45,6 +46,7 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         instance_path=str(ROOT / "instance"),
     )
     app.config.update(settings.load(environment, Path(app.instance_path), overrides))
+    app.session_interface = CookieSessions()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -64,6 +66,16 @@ def create_app(environment: str | None = None, overrides: dict | None = None) ->
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with no signing work for a request that brings no session cookie (most
+    visitors): it gets an empty session straight away, and a cookie is only ever set as Flask would set it."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def register_embedded_scheduler(app: Flask) -> None:

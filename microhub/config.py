@@ -107,6 +107,9 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         # Werkzeug's scrypt default; tests lower the cost so the suite stays fast.
         "PASSWORD_HASH_METHOD": "scrypt",
+        # A hub's public face (counters, plans, sponsors) is read at most this often per process (hubpage.document);
+        # tests read it every time unless they ask for the cache.
+        "HUB_PAGE_CACHE_SECONDS": 0 if env == "test" else 1.0,
     }
     if env == "test":
         config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"

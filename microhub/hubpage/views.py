@@ -8,12 +8,11 @@ from ..hubs.access import Permission, can, hub_for, roles_in
 from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
-from ..billing.services import hub_plans
 from ..memberships.queries import live_members
 from ..memberships.waitlist import waitlist_position
-from ..scholarships.program import accepting, program_of
 from ..sponsors.display import on_page
 from ..sponsors.models import Where
+from .document import hub_face
 from .member_side import member_side
 
 bp = Blueprint("hubpage", __name__)
@@ -21,13 +20,14 @@ bp = Blueprint("hubpage", __name__)
 
 @bp.route("/h/<slug>")
 def show(slug: str):
-    hub = hub_for(slug)
-    sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user)
+    face = hub_face(slug)  # read at most once a second per process: counters may lag a change by that much
+    hub = face.hub
+    sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)
     waiting = waitlist_position(hub.id, current_user.id) if current_user.is_authenticated else None
     roles = roles_in(hub)
     member = member_side(hub, current_user, sponsors) if Role.MEMBER in roles else None
     return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=can(hub, Permission.MODERATE),
-                           plans=hub_plans(hub.id), scholarships_open=accepting(hub, program_of(hub)),
+                           plans=face.plans, scholarships_open=face.scholarships_open,
                            sponsors=sponsors, click_urls=click_urls, waiting=waiting,
                            confirm=ConfirmForm() if waiting else None, member=member)
 

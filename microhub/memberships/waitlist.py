@@ -24,6 +24,12 @@ def waitlist_position(hub_id: int, user_id: int) -> int | None:
     return SEATS.position(mine) if mine is not None else None
 
 
+def waitlist_count_of(hub_id):
+    """How many are in line for `hub_id` (an id, or a column of an outer query) as a scalar subquery: what
+    `SEATS.count` answers, read inside another statement."""
+    return db.select(db.func.count(WaitlistEntry.id)).where(*SEATS._in_line(hub_id)).scalar_subquery()
+
+
 def line(hub_id: int) -> list[WaitlistEntry]:
     """Everyone still in line, first first."""
     return SEATS.line(hub_id, db.joinedload(WaitlistEntry.user))

@@ -38,9 +38,10 @@ def live_placements(hub_id: int, where: Where | str) -> list[Shown]:
             for placement_id, sponsor_id, rev in rows]
 
 
-def on_page(hub, where: Where | str, *, request, user) -> tuple[list[Shown], dict[int, str]]:
-    """The live placements a page shows, counted as served (or discarded, with a reason), with their click URLs."""
-    shown = live_placements(hub.id, where)
+def on_page(hub, where: Where | str, *, request, user, shown=None) -> tuple[list[Shown], dict[int, str]]:
+    """The live placements a page shows, counted as served (or discarded, with a reason), with their click URLs;
+    `shown`: those placements as the page read them already (else read here)."""
+    shown = live_placements(hub.id, where) if shown is None else list(shown)
     return shown, (count_served(shown, hub_id=hub.id, request=request, user=user) if shown else {})
 
 
