@@ -19,7 +19,9 @@ class HubSettingsForm(Form):
     promises = TextAreaField("Promises", validators=[Length(max=4000)],
                              description="What members can count on. One per line.")
     rituals = TextAreaField("Rituals", validators=[Length(max=4000)],
-                            description="What the hub does together, and how often. One per line.")
+                            description="What the hub does together, and how often, as the public page says it. One per line. "
+                                        "Weekly times members see in their own zone (with the call's link) "
+                                        "go under Manage › Rituals.")
     rules = TextAreaField("House rules and code of conduct", validators=[Length(max=20000)])
     is_public = BooleanField("List this hub on the MicroHub front page", default=True)
 
