@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from ..errors import ValidationFailed
-from ..extensions import db
 from ..forms import flattened
+from ..uploads import UploadFolder, read_upload
 
 #: Largest receipt kept, in bytes.
 MAX_RECEIPT_BYTES = 5 * 1024 * 1024
@@ -24,8 +20,8 @@ MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
 EXTENSIONS = {mimetype: extension for _, mimetype, extension in MAGIC}
-#: Files written in the open transaction (removed if it does not commit) and files it replaces (removed if it does).
-_WRITTEN, _REPLACED = "microhub.receipts.written", "microhub.receipts.replaced"
+#: Private to organizers (0600), tied to the transaction that refers to them (`microhub.uploads`).
+RECEIPTS = UploadFolder("receipts", tuple(EXTENSIONS.values()), mode=0o600)
 
 
 @dataclass(frozen=True)
@@ -37,20 +33,14 @@ class Receipt:
     name: str
 
 
-def folder() -> Path:
-    return Path(current_app.instance_path) / "receipts"
-
-
 def checked(upload) -> Receipt | None:
     """The upload (a werkzeug FileStorage, or None) as a Receipt; None when no file was sent.
 
     Reads at most one byte past the limit, so a huge upload is refused without being held in memory.
     """
-    if upload is None or not getattr(upload, "filename", None):
+    data = read_upload(upload, MAX_RECEIPT_BYTES, "A receipt may be 5 MB at most.", "receipt")
+    if data is None:
         return None
-    data = upload.stream.read(MAX_RECEIPT_BYTES + 1)
-    if len(data) > MAX_RECEIPT_BYTES:
-        raise ValidationFailed("A receipt may be 5 MB at most.", field="receipt")
     if not data:
         raise ValidationFailed("The receipt file is empty.", field="receipt")
     for magic, mimetype, _ in MAGIC:
@@ -61,50 +51,17 @@ def checked(upload) -> Receipt | None:
 
 def store(receipt: Receipt) -> str:
     """Write the receipt under a random name (never the sender's); returns that name."""
-    target = folder()
-    target.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(16) + EXTENSIONS[receipt.mimetype]
-    # O_EXCL: a name is never reused, even in the astronomically unlikely case of a collision.
-    fd = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(receipt.data)
-    db.session().info.setdefault(_WRITTEN, []).append(target / name)
-    return name
+    return RECEIPTS.store(receipt.data, EXTENSIONS[receipt.mimetype])
 
 
 def replaced(stored_name: str | None) -> None:
     """The receipt `stored_name` is no longer used: its file goes once the current transaction commits."""
-    if stored_name:
-        db.session().info.setdefault(_REPLACED, []).append(path_of(stored_name))
-
-
-def _remove(paths) -> None:
-    for path in paths or ():
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a released savepoint commits nothing yet
-        return
-    session.info.pop(_WRITTEN, None)
-    _remove(session.info.pop(_REPLACED, None))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session: Session, transaction) -> None:
-    # The outermost transaction ended without a commit (that one took its lists first): nothing refers to the
-    # files it wrote, and the files it meant to replace are still in use.
-    if transaction.parent is None:
-        _remove(session.info.pop(_WRITTEN, None))
-        session.info.pop(_REPLACED, None)
+    RECEIPTS.unused(stored_name)
 
 
 def path_of(stored_name: str) -> Path:
     """The file of a stored name; a name that is not one `store` made names nothing."""
-    if secure_filename(stored_name) != stored_name or not stored_name:
-        raise FileNotFoundError(stored_name)
-    return folder() / stored_name
+    return RECEIPTS.path_of(stored_name)
 
 
 def download_name(sent_name: str | None, mimetype: str, fallback: str) -> str:
