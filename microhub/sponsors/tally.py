@@ -6,7 +6,7 @@ Two kinds of view are known not to count without asking: those discarded for who
 staff, the sponsor's own people), and repeats this process has seen itself, while the once-per-hour marker it saw
 set in Redis is still there (its expiry is remembered from the script's answer; a marker is never deleted before
 it, so a view before then is a repeat, as the script would have said). Their `discarded:<reason>` figures and the
-dirty set reach Redis in one pipeline: on the next view after the interval, or from a timer when no view comes,
+dirty set reach Redis in one pipeline: on the next view after the interval, or from the process's tally thread when no view comes,
 and when the process exits. A sponsor's figures may lag by that interval; a worker killed outright loses at most
 that interval's discarded views, never a counted one (counted views are still written before the page answers).
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -28,7 +29,7 @@ MOST_MARKERS = 100_000
 
 _lock = threading.Lock()
 _pending: Counter = Counter()  # (counters key, field, dirty member) → how many
-_state: dict = {"conn": None, "due": 0.0, "timer": None, "dirty_set": None}
+_state: dict = {"conn": None, "due": 0.0, "thread_of": None, "dirty_set": None}
 _markers: dict[str, float] = {}  # seen-marker key → monotonic time before which Redis certainly holds it
 
 
@@ -67,12 +68,17 @@ def add(conn: Redis, dirty_set: str, counts: list[tuple[str, str, str]], seconds
 
 
 def _arm(seconds: float) -> None:
-    """A timer writes what is pending if no later view does (called under the lock)."""
-    if _state["timer"] is None:
-        timer = threading.Timer(seconds, flush)
-        timer.daemon = True
-        _state["timer"] = timer
-        timer.start()
+    """One thread per process writes what is pending every `seconds`, for when no later view does (called under
+    the lock; started on first need, so a forked worker starts its own)."""
+    if _state["thread_of"] != os.getpid():
+        _state["thread_of"] = os.getpid()
+        threading.Thread(target=_keep_flushing, args=(seconds,), name="sponsor-tally", daemon=True).start()
+
+
+def _keep_flushing(seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        flush()
 
 
 def flush() -> None:
@@ -81,7 +87,6 @@ def flush() -> None:
     with _lock:
         taken, conn, dirty_set = dict(_pending), _state["conn"], _state["dirty_set"]
         _pending.clear()
-        _state["timer"] = None
     if not taken or conn is None:
         return
     pipe = conn.pipeline(transaction=False)
