@@ -7,9 +7,9 @@ import pytest
 
 from microhub.extensions import db
 from microhub.sponsors.clicks import read_token
-from microhub.sponsors.models import ListingRevision, PlacementStatus
+from microhub.sponsors.models import ListingRevision, PlacementDay, PlacementStatus
 
-from ..factories import member_of, organizer_of
+from ..factories import PlanFactory, member_of, organizer_of
 from ..helpers import signed_in
 from ..payments.helpers import hub_with_plan
 from ..sponsors.counting_helpers import BROWSER, counting_app, flush, live_setup  # noqa: F401
@@ -51,7 +51,6 @@ def test_every_view_of_the_kept_page_is_counted(kept):
     for address in ("203.0.113.7", "198.51.100.9", "203.0.113.8"):  # the last: same network as the first
         view(client, f"/h/{live.hub.slug}", address)
     flush(kept)
-    from microhub.sponsors.models import PlacementDay
     row = db.session.scalar(db.select(PlacementDay).filter_by(placement_id=live.placements[0].id))
     assert (row.served, row.unique, row.discarded) == (2, 2, {"repeat": 1})
 
@@ -83,7 +82,6 @@ def test_a_flashed_message_still_shows_to_a_visitor(kept):
 
 def test_signed_in_people_never_get_the_visitors_page(kept):
     hub, organizer = organizer_of(slug="kept")
-    from ..factories import PlanFactory
     PlanFactory(hub=hub)
     member = member_of(hub)
     visitor = view(kept.test_client(), "/h/kept")
