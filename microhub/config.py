@@ -110,6 +110,9 @@ def load(environment: str | None, instance_path: Path, overrides: dict | None = 
         # A hub's public face (counters, plans, sponsors) is read at most this often per process (hubpage.document);
         # tests read it every time unless they ask for the cache.
         "HUB_PAGE_CACHE_SECONDS": 0 if env == "test" else 1.0,
+        # Sponsor views known not to count (bots, staff, repeats) reach Redis at most this late (sponsors.tally);
+        # tests write them at once unless they ask for the tally.
+        "SPONSOR_TALLY_SECONDS": 0 if env == "test" else 1.0,
     }
     if env == "test":
         config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"

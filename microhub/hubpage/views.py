@@ -14,6 +14,7 @@ from ..sponsors.display import on_page
 from ..sponsors.models import Where
 from .document import hub_face
 from .member_side import member_side
+from .page_cache import for_visitor, visitor_page
 
 bp = Blueprint("hubpage", __name__)
 
@@ -21,6 +22,9 @@ bp = Blueprint("hubpage", __name__)
 @bp.route("/h/<slug>")
 def show(slug: str):
     face = hub_face(slug)  # read at most once a second per process: counters may lag a change by that much
+    if for_visitor():  # the page kept for this face, with this view's own counted click links
+        click_urls = on_page(face.hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)[1]
+        return visitor_page(face).fill(click_urls)
     hub = face.hub
     sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)
     waiting = waitlist_position(hub.id, current_user.id) if current_user.is_authenticated else None

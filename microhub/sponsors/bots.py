@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
 
@@ -13,7 +14,14 @@ def is_bot(user_agent: str | None) -> bool:
     """True for crawlers, spiders, monitors and HTTP libraries, and for a missing user agent (browsers send one)."""
     if not user_agent or not user_agent.strip():
         return True
+    return _crawler(user_agent[:1000])
+
+
+@lru_cache(maxsize=4096)
+def _crawler(user_agent: str) -> bool:
+    """The list's verdict on one agent, remembered per process: visitors send few distinct agents, and matching
+    the list costs more than the rest of counting a view."""
     detector = getattr(_local, "detector", None)
     if detector is None:
         detector = _local.detector = CrawlerDetect()
-    return bool(detector.is_crawler(user_agent[:1000]))
+    return bool(detector.is_crawler(user_agent))

@@ -6,7 +6,12 @@ and an e-mail click counts once per token within those 30 days.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,16 +53,47 @@ def new_impression() -> str:
     return secrets.token_urlsafe(9)
 
 
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+_keys: dict[str | bytes, bytes] = {}
+
+
+def _signing_key(secret: str | bytes) -> bytes:
+    """What itsdangerous derives from the secret for every token it signs ("django-concat", SHA-1), once."""
+    key = _keys.get(secret)
+    if key is None:
+        _keys.clear()  # one secret per process; a bound, not a policy
+        key = _keys[secret] = hashlib.sha1(
+            _SALT.encode() + b"signer" + (secret.encode() if isinstance(secret, str) else secret)).digest()
+    return key
+
+
 def make_token(placement_id: int, hub_id: int, channel: Channel, impression: str, counted: bool) -> str:
-    return _serializer().dumps([placement_id, hub_id, _CHANNELS[channel], impression, int(counted)])
+    """The token `URLSafeTimedSerializer(SECRET_KEY, salt=_SALT).dumps(payload)` makes (uncompressed, which it
+    reads the same), built directly: one HMAC, without the serializer's layers and its zlib attempt (a tenth of
+    the cost; `read_token` reads it with itsdangerous)."""
+    payload = json.dumps([placement_id, hub_id, _CHANNELS[channel], impression, int(counted)],
+                         separators=(",", ":"), ensure_ascii=False).encode()
+    value = _b64(payload) + b"." + _b64(int(time.time()).to_bytes(8, "big").lstrip(b"\x00"))
+    signature = hmac.new(_signing_key(current_app.config["SECRET_KEY"]), value, hashlib.sha1).digest()
+    return (value + b"." + _b64(signature)).decode("ascii")
 
 
-def click_url(placement_id: int, hub_id: int, channel: Channel, *, counted: bool, external: bool = False) -> str:
-    """The signed redirect of one new impression (`external` for e-mail: an absolute URL)."""
+def click_url(placement_id: int, hub_id: int, channel: Channel, *, counted: bool, external: bool = False,
+              base: str | None = None) -> str:
+    """The signed redirect of one new impression (`external` for e-mail: an absolute URL; `base`: what
+    `click_base()` gave for this request, saving a URL build per link)."""
     token = make_token(placement_id, hub_id, channel, new_impression(), counted)
     if external:
         return current_app.config["MICROHUB_BASE_URL"] + url_for("sponsor_counting.click", token=token)
-    return url_for("sponsor_counting.click", token=token)
+    return (base + token) if base is not None else url_for("sponsor_counting.click", token=token)
+
+
+def click_base() -> str:
+    """The click redirect's URL up to its token, for this request (tokens are URL-safe: nothing to quote)."""
+    return url_for("sponsor_counting.click", token="t")[:-1]
 
 
 def read_token(token: str) -> Impression | None:

@@ -1,7 +1,9 @@
 """Counting placements as pages and e-mails show them: on the server, once per viewer per placement per hour,
 in Redis counters (INCR only) that the tick rolls up into `PlacementDay` rows (`rollups.py`).
 
-The page path makes one Redis round trip (a Lua script) plus, once every few minutes, one for the day's salt.
+A page waits for one Redis round trip (a Lua script) when a view may count, plus, once every few minutes, one for
+the day's salt; views known not to count (bots, staff, the sponsor's people, repeats this process saw) are added up
+in the process and written within `SPONSOR_TALLY_SECONDS` (`tally.py`).
 Bots, the hub's staff and the sponsor's own people are not counted; they are counted as discarded, by reason.
 When Redis is unreachable the page still renders with working click links, nothing is counted, and a warning
 is logged (then counting rests for `REST_SECONDS`, so a dead Redis does not slow every page).
@@ -21,8 +23,9 @@ from ..extensions import db
 from ..hubs.access import STAFF
 from ..hubs.models import HubRole
 from ..jobs import redis_connection
+from . import tally
 from .bots import is_bot
-from .clicks import EMAIL_TOKEN_AGE, WEB_TOKEN_AGE, click_url
+from .clicks import EMAIL_TOKEN_AGE, WEB_TOKEN_AGE, click_base, click_url
 from .models import Channel, Placement, PlacementStatus, SponsorPerson
 from .viewers import day_salt, viewer_key, viewer_of
 
@@ -38,27 +41,28 @@ _resting_until = 0.0
 _told_off = False
 
 # KEYS: dirty, then per placement (counters, seen-marker, unique sketch); ARGV: seen TTL, sketch TTL, then per
-# placement (dirty member, discard reason or "", viewer key). Returns 1 per counted placement, else 0.
+# placement (dirty member, discard reason or "", viewer key). Returns {1 per counted placement, else 0} and
+# {seconds its seen-marker has left (0 for a view discarded for who is looking)}.
 SERVE = """
-local counted = {}
+local counted, left = {}, {}
 for i = 1, (#KEYS - 1) / 3 do
   local counters, seen, sketch = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
   local member, reason, viewer = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
-  counted[i] = 0
+  counted[i], left[i] = 0, 0
   if reason == '' then
     if redis.call('SET', seen, '1', 'NX', 'EX', ARGV[1]) then
       redis.call('HINCRBY', counters, 'served', 1)
       redis.call('PFADD', sketch, viewer)
       redis.call('EXPIRE', sketch, ARGV[2])
-      counted[i] = 1
+      counted[i], left[i] = 1, tonumber(ARGV[1])
     else
-      reason = 'repeat'
+      reason, left[i] = 'repeat', redis.call('TTL', seen)
     end
   end
   if reason ~= '' then redis.call('HINCRBY', counters, 'discarded:' .. reason, 1) end
   redis.call('SADD', KEYS[1], member)
 end
-return counted
+return {counted, left}
 """
 # KEYS: once-marker ("" for none), counters, dirty; ARGV: marker TTL, field, dirty member. 1 if counted.
 BUMP = """
@@ -134,7 +138,8 @@ def count_served(placements, *, hub_id: int, request, user, channel: Channel = C
         return {pid: _sent(pid, hub_id) for pid in sorted(live)}
     reasons = _reasons(live, hub_id, request, user)
     counted = _record_served(live, reasons, hub_id, request)
-    return {pid: click_url(pid, hub_id, Channel.WEB, counted=pid in counted) for pid in sorted(live)}
+    base = click_base()
+    return {pid: click_url(pid, hub_id, Channel.WEB, counted=pid in counted, base=base) for pid in sorted(live)}
 
 
 def _live(placements, hub_id: int) -> dict[int, int]:
@@ -168,25 +173,45 @@ def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]
 
 
 def _record_served(live: dict[int, int], reasons: dict[int, str], hub_id: int, request) -> set[int]:
+    """Count the views Redis must decide on (one script, one round trip), tally those known not to count."""
     conn = counting_redis()
     if conn is None or not live:
         return set()
-    now = utcnow()
+    day = utcnow().date()
+    seconds = current_app.config.get("SPONSOR_TALLY_SECONDS", 0)
     try:
-        salt = day_salt(conn, now.date())
-        keys, args = [DIRTY], [ONCE_PER, DAY_KEYS_TTL]
-        order = sorted(live)
+        salt = day_salt(conn, day)
         who = viewer_of(request.remote_addr, request.headers.get("User-Agent"))
-        for pid in order:
+        asks, known = [], []
+        for pid in sorted(live):
             viewer = viewer_key(salt, who, hub_id=hub_id, placement_id=pid)
-            keys += [counters_key(pid, now.date(), Channel.WEB), f"{PREFIX}:seen:{viewer}",
-                     sketch_key(pid, now.date())]
-            args += [member(pid, now.date(), Channel.WEB), reasons[pid], viewer]
-        flags = script(conn, SERVE)(keys=keys, args=args)
+            seen, reason = f"{PREFIX}:seen:{viewer}", reasons[pid]
+            if not reason and tally.known_repeat(seen, seconds):
+                reason = "repeat"
+            if reason and seconds > 0:
+                known.append((counters_key(pid, day, Channel.WEB), f"discarded:{reason}",
+                              member(pid, day, Channel.WEB)))
+            else:
+                asks.append((pid, viewer, seen, reason))
+        counted = _serve(conn, asks, day, seconds) if asks else set()
     except RedisError as exc:
         _rest(f"{len(live)} placement views", exc)
         return set()
-    return {pid for pid, flag in zip(order, flags) if int(flag)}
+    if known:
+        tally.add(conn, DIRTY, known, seconds)
+    return counted
+
+
+def _serve(conn: Redis, asks: list[tuple[int, str, str, str]], day: date, seconds: float) -> set[int]:
+    """Run the SERVE script for (placement id, viewer key, seen-marker, reason) views; the ids counted."""
+    keys, args = [DIRTY], [ONCE_PER, DAY_KEYS_TTL]
+    for pid, viewer, seen, reason in asks:
+        keys += [counters_key(pid, day, Channel.WEB), seen, sketch_key(pid, day)]
+        args += [member(pid, day, Channel.WEB), reason, viewer]
+    flags, left = script(conn, SERVE)(keys=keys, args=args)
+    for (_, _, seen, _), ttl in zip(asks, left):
+        tally.remember(seen, int(ttl), seconds)
+    return {pid for (pid, *_), flag in zip(asks, flags) if int(flag)}
 
 
 def bump(placement_id: int, channel: Channel, field: str, *, once: str | None = None,

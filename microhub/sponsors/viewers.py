@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 from datetime import date
+from functools import lru_cache
 
 from redis import Redis
 
@@ -73,8 +74,10 @@ def browser_family(user_agent: str | None) -> str:
     return "Other"
 
 
+@lru_cache(maxsize=4096)
 def viewer_of(address: str | None, user_agent: str | None) -> str:
-    """What the key is made from: the network prefix and the browser family, never the address itself."""
+    """What the key is made from: the network prefix and the browser family, never the address itself (remembered
+    per process for the last few thousand address and agent pairs: parsing both costs more than the key)."""
     return f"{ip_prefix(address)}|{browser_family(user_agent)}"
 
 
