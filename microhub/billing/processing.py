@@ -1,9 +1,12 @@
 """The event processing job: each event type becomes signals for the domains above; idempotent, safe out of order."""
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from typing import NamedTuple
+
+from sqlalchemy import bindparam
 
 from .. import audit, signals
 from ..database import utcnow
@@ -119,10 +122,17 @@ def _record(seen: _Seen, values: dict) -> None:
     The row lock went with the rollback, so the outcome is only written if the event is still as it was found:
     a worker that processed it meanwhile keeps its own outcome.
     """
-    table = PaymentEvent.__table__
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(table.update().where(table.c.id == seen.id, table.c.status == EventStatus.PENDING,
-                                          table.c.attempts == seen.attempts).values(**values))
+        conn.execute(_outcome_statement(), {"seen_id": seen.id, "seen_attempts": seen.attempts, **values})
+
+
+@functools.cache
+def _outcome_statement():
+    # Built once with bound parameters (the columns to set come with each execution), so its compiled form is found
+    # by identity rather than by walking a new statement.
+    table = PaymentEvent.__table__
+    return table.update().where(table.c.id == bindparam("seen_id"), table.c.status == EventStatus.PENDING,
+                                table.c.attempts == bindparam("seen_attempts"))
 
 
 def _finish(event: PaymentEvent, status: EventStatus, reason: str | None) -> None:
