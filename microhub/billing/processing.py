@@ -1,8 +1,12 @@
 """The event processing job: each event type becomes signals for the domains above; idempotent, safe out of order."""
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
+from typing import NamedTuple
+
+from sqlalchemy import bindparam
 
 from .. import audit, signals
 from ..database import utcnow
@@ -73,31 +77,62 @@ def process_event(event_id: int) -> None:
     event = db.session.get(PaymentEvent, event_id, with_for_update=True)
     if event is None or event.status is not EventStatus.PENDING:
         return
+    seen = _Seen(event.id, event.stripe_id, event.type, event.attempts)  # before anything can expire or change it
     try:
-        obj = event.payload["data"]["object"]
-        for signal, about in MEANING.get(event.type, ()):
-            sender = about(obj)
-            if sender is not None:
-                answers = [answer for _, answer in signal.send(sender, event=event)]
-                if signal in CLAIMED and True not in answers:
-                    why = "; ".join(a for a in answers if isinstance(a, str))
-                    raise NotOurs(f"checkout {obj.get('id')} is no domain's of this installation: {why}")
+        _apply(event)
         _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
     except NotYet as exc:
         db.session.rollback()
-        _failed(db.session.get(PaymentEvent, event_id), exc, expected=True)
-        db.session.commit()
+        _record(seen, _failed(seen, exc, expected=True))
     except NotOurs as exc:
         db.session.rollback()
-        _finish(db.session.get(PaymentEvent, event_id), EventStatus.IGNORED, str(exc)[:2000])
-        db.session.commit()
+        _record(seen, dict(status=EventStatus.IGNORED, processed_at=utcnow(), attempts=seen.attempts + 1,
+                           next_attempt_at=None, last_error=str(exc)[:2000]))
         log.info("event %s ignored: %s", event_id, exc)
     except Exception as exc:
         db.session.rollback()
-        _failed(db.session.get(PaymentEvent, event_id), exc)
-        db.session.commit()
+        _record(seen, _failed(seen, exc))
         raise  # the job's traceback stays in RQ's failed registry; the sweeper decides when to try again
+
+
+def _apply(event: PaymentEvent) -> None:
+    obj = event.payload["data"]["object"]
+    for signal, about in MEANING.get(event.type, ()):
+        sender = about(obj)
+        if sender is not None:
+            answers = [answer for _, answer in signal.send(sender, event=event)]
+            if signal in CLAIMED and True not in answers:
+                why = "; ".join(a for a in answers if isinstance(a, str))
+                raise NotOurs(f"checkout {obj.get('id')} is no domain's of this installation: {why}")
+
+
+class _Seen(NamedTuple):
+    """The locked event as processing found it: what an outcome after a rollback is written from."""
+
+    id: int
+    stripe_id: str
+    type: str
+    attempts: int
+
+
+def _record(seen: _Seen, values: dict) -> None:
+    """Write an outcome after the work was rolled back: one autocommitted UPDATE, no re-read (issue 15).
+
+    The row lock went with the rollback, so the outcome is only written if the event is still as it was found:
+    a worker that processed it meanwhile keeps its own outcome.
+    """
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(_outcome_statement(), {"seen_id": seen.id, "seen_attempts": seen.attempts, **values})
+
+
+@functools.cache
+def _outcome_statement():
+    # Built once with bound parameters (the columns to set come with each execution), so its compiled form is found
+    # by identity rather than by walking a new statement.
+    table = PaymentEvent.__table__
+    return table.update().where(table.c.id == bindparam("seen_id"), table.c.status == EventStatus.PENDING,
+                                table.c.attempts == bindparam("seen_attempts"))
 
 
 def _finish(event: PaymentEvent, status: EventStatus, reason: str | None) -> None:
@@ -108,17 +143,14 @@ def _finish(event: PaymentEvent, status: EventStatus, reason: str | None) -> Non
     event.last_error = reason
 
 
-def _failed(event: PaymentEvent, exc: Exception, *, expected: bool = False) -> None:
-    event.attempts += 1
-    event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if event.attempts >= MAX_ATTEMPTS:
-        event.status = EventStatus.DEAD
-        event.next_attempt_at = None
-        log.error("event %s (%s) is dead after %d attempts: %s", event.stripe_id, event.type, event.attempts,
-                  event.last_error)
-    else:
-        event.next_attempt_at = utcnow() + BACKOFF[event.attempts - 1]
-        log_at = log.info if expected else log.warning
-        log_at("event %s (%s) %s (attempt %d), trying again after %s: %s", event.stripe_id, event.type,
-               "waits for another" if expected else "failed", event.attempts, event.next_attempt_at.isoformat(),
-               event.last_error)
+def _failed(seen: _Seen, exc: Exception, *, expected: bool = False) -> dict:
+    """The outcome of a failed attempt: tried again after its backoff, or dead after the last one."""
+    attempts, error = seen.attempts + 1, f"{type(exc).__name__}: {exc}"[:2000]
+    if attempts >= MAX_ATTEMPTS:
+        log.error("event %s (%s) is dead after %d attempts: %s", seen.stripe_id, seen.type, attempts, error)
+        return dict(attempts=attempts, last_error=error, status=EventStatus.DEAD, next_attempt_at=None)
+    next_attempt_at = utcnow() + BACKOFF[attempts - 1]
+    log_at = log.info if expected else log.warning
+    log_at("event %s (%s) %s (attempt %d), trying again after %s: %s", seen.stripe_id, seen.type,
+           "waits for another" if expected else "failed", attempts, next_attempt_at.isoformat(), error)
+    return dict(attempts=attempts, last_error=error, next_attempt_at=next_attempt_at)

@@ -1,0 +1,78 @@
+"""The lighter writes of ingest and processing (issue 15) store what the ORM would have, and lose no outcome."""
+import time
+from datetime import timedelta
+
+from microhub.audit import AuditEntry
+from microhub.billing import processing
+from microhub.billing.models import EventStatus, PaymentEvent
+from microhub.database import utcnow
+from microhub.errors import NotYet
+from microhub.extensions import db
+
+from .helpers import post_event
+
+
+def event(event_id, event_type="customer.created", obj=None):
+    return {"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
+            "data": {"object": obj or {"id": "cus_1", "object": "customer", "name": "Zoë \u00e9"}}, "livemode": False}
+
+
+def row(stripe_id) -> PaymentEvent:
+    db.session.expire_all()
+    return db.session.scalar(db.select(PaymentEvent).filter_by(stripe_id=stripe_id))
+
+
+def test_a_delivery_is_stored_as_the_orm_reads_it(client):
+    body = event("evt_stored_1")
+    before = utcnow()
+    assert post_event(client, body).status_code == 200
+    stored = row("evt_stored_1")
+    assert stored.payload == body and stored.type == "customer.created" and stored.created == body["created"]
+    assert before - timedelta(seconds=1) <= stored.received_at <= utcnow() and stored.received_at.tzinfo is not None
+    assert stored.status is EventStatus.PROCESSED and stored.attempts == 1
+
+
+def test_ingest_leaves_the_pooled_connections_transactional(client):
+    for i in range(3):
+        assert post_event(client, event(f"evt_pool_{i}")).status_code == 200
+    # A write the session rolls back is gone: no connection came back to the pool in autocommit mode.
+    db.session.add(PaymentEvent(stripe_id="evt_rolled_back", type="customer.created", created=1,
+                                payload={"data": {"object": {}}}))
+    db.session.flush()
+    db.session.rollback()
+    assert row("evt_rolled_back") is None
+    assert db.session.scalar(db.select(db.func.count(PaymentEvent.id))) == 3
+
+
+def test_a_refund_waiting_for_its_payment_records_one_attempt_and_its_retry_and_nothing_else(client):
+    charge = {"id": "ch_unknown", "object": "charge", "amount_refunded": 900, "currency": "eur"}
+    before = utcnow()
+    assert post_event(client, event("evt_refund_early", "charge.refunded", charge)).status_code == 200
+    waiting = row("evt_refund_early")
+    assert waiting.status is EventStatus.PENDING and waiting.attempts == 1 and waiting.processed_at is None
+    assert waiting.last_error.startswith("PaymentNotRecorded: no payment for charge ch_unknown")
+    assert before + processing.BACKOFF[0] <= waiting.next_attempt_at <= utcnow() + processing.BACKOFF[0]
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))
+                             .where(AuditEntry.action == "charge.refunded")) == 0  # rolled back with the attempt
+
+
+def test_an_outcome_after_a_rollback_never_overwrites_one_recorded_meanwhile(app):
+    event_row = PaymentEvent(stripe_id="evt_raced", type="charge.refunded", created=1, payload={"data": {"object": {}}})
+    db.session.add(event_row)
+    db.session.commit()
+    seen = processing._Seen(event_row.id, event_row.stripe_id, event_row.type, event_row.attempts)
+    # Another worker takes the event once this one's lock is gone, and processes it.
+    processing._finish(event_row, EventStatus.PROCESSED, None)
+    db.session.commit()
+    processing._record(seen, processing._failed(seen, NotYet("still waiting"), expected=True))
+    raced = row("evt_raced")
+    assert raced.status is EventStatus.PROCESSED and raced.attempts == 1 and raced.last_error is None
+    # As found, the same outcome is written.
+    fresh = PaymentEvent(stripe_id="evt_calm", type="charge.refunded", created=1, payload={"data": {"object": {}}})
+    db.session.add(fresh)
+    db.session.commit()
+    calm = processing._Seen(fresh.id, fresh.stripe_id, fresh.type, fresh.attempts)
+    processing._record(calm, processing._failed(calm, NotYet("still waiting"), expected=True))
+    written = row("evt_calm")
+    assert written.status is EventStatus.PENDING and written.attempts == 1
+    assert written.last_error == "NotYet: still waiting" and written.next_attempt_at is not None
