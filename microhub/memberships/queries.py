@@ -46,7 +46,7 @@ def live_members_page(hub_id: int, page: int = 1, *, search: str = "", per_page:
     search = search.strip()[:100]
     where = [Membership.hub_id == hub_id, Membership.status.in_(LIVE_STATUSES)]
     if search:
-        where.append(db.or_(User.name.ilike(_like(search)), User.email.ilike(_like(search))))
+        where.append(db.or_(User.name.ilike(_like(search), escape="\\"), User.email.ilike(_like(search), escape="\\")))
     page = min(max(1, page), 10**6)  # an absurd page number reads the last page, never overflows OFFSET
     while True:
         rows = db.session.execute(
@@ -56,7 +56,7 @@ def live_members_page(hub_id: int, page: int = 1, *, search: str = "", per_page:
         if rows or page == 1:
             total = rows[0][1] if rows else 0
             return MembersPage([m for m, _ in rows], total, page, per_page, search)
-        total = db.session.scalar(db.select(db.func.count()).select_from(Membership).join(Membership.user).where(*where))
+        total = db.session.scalar(db.select(db.func.count(Membership.id)).join(Membership.user).where(*where))
         page = max(1, -(-total // per_page))
 
 
