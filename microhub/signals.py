@@ -14,7 +14,8 @@ _signals = Namespace()
 # -- access ---------------------------------------------------------------------------------------------
 roles_asked = _signals.signal("roles-asked")
 """Which roles beyond staff grants does a person hold in a hub? sender: the Hub; `user_id`.
-Each receiver returns an iterable of `Role` (the memberships domain answers MEMBER for a live membership)."""
+Each receiver returns an iterable of `Role`, or a mapping of `Role` → SQL condition that `roles_in` checks in its
+one statement (the memberships domain answers MEMBER: a live membership exists)."""
 
 # -- hubs -----------------------------------------------------------------------------------------------
 hub_changing = _signals.signal("hub-changing")

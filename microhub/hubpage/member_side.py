@@ -1,14 +1,26 @@
 """What a member sees of their hub below its header: rituals at their next times in the member's zone, their
-cohorts with the next session, member-only perks and links, billing and leaving. A fixed number of statements."""
+cohorts with the next session, member-only perks and links, billing and leaving. A fixed number of statements.
+
+The hub's rituals are the same for every member: like the hub's face (`document.py`), they are read at most once
+per `HUB_PAGE_CACHE_SECONDS` per process (a ritual's edit shows within that bound), as transient copies; their next
+times are worked out per request. Tests run with 0 (read every time) unless they ask for the cache.
+"""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import inspect
 
 from ..cohorts.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus, SessionStatus
 from ..database import utcnow
 from ..extensions import db
-from ..hubs.rituals import Ritual, upcoming
+from ..hubs.rituals import Ritual, hub_rituals, next_start
+
+#: Past this many hubs in one process's cache, it starts afresh (a bound on memory, not a policy).
+MOST_KEPT = 2000
 
 
 @dataclass(frozen=True)
@@ -48,8 +60,26 @@ def my_cohorts(user_id: int, hub_ids, now: datetime | None = None) -> list[MyCoh
     return [MyCohort(cohort, status is EnrollmentStatus.WAITING, starts) for cohort, status, starts in rows]
 
 
+def _rituals(hub) -> tuple[Ritual, ...]:
+    """The hub's rituals in week order, at most `HUB_PAGE_CACHE_SECONDS` old: copies in no session, never written."""
+    app = current_app._get_current_object()
+    seconds = app.config.get("HUB_PAGE_CACHE_SECONDS", 0)
+    kept = app.extensions.setdefault("microhub.hub_rituals", {})
+    now = time.monotonic()
+    found = kept.get(hub.id)
+    if found is not None and now - found[0] < seconds:
+        return found[1]
+    columns = [attr.key for attr in inspect(Ritual).column_attrs]
+    rituals = tuple(Ritual(**{key: getattr(row, key) for key in columns}) for row in hub_rituals(hub.id))
+    if seconds > 0:
+        if len(kept) >= MOST_KEPT:
+            kept.clear()
+        kept[hub.id] = (now, rituals)
+    return rituals
+
+
 def member_side(hub, user, sponsors) -> MemberSide:
-    """The member's part of the hub page (two statements)."""
-    return MemberSide(zone=user.timezone or hub.timezone, rituals=upcoming(hub),
-                      cohorts=my_cohorts(user.id, [hub.id]),
+    """The member's part of the hub page (two statements; one while the hub's rituals are kept)."""
+    rituals = sorted(((r, next_start(r, hub.timezone)) for r in _rituals(hub)), key=lambda pair: pair[1])
+    return MemberSide(zone=user.timezone or hub.timezone, rituals=rituals, cohorts=my_cohorts(user.id, [hub.id]),
                       perks=[p for p in sponsors if getattr(p, "member_perk", None)])

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..hubs.access import Permission, can, hub_for, roles_in
+from ..hubs.access import STAFF, Permission, can, hub_for, roles_in
 from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
-from ..memberships.queries import live_members
+from ..memberships.queries import live_members_page
 from ..memberships.waitlist import waitlist_position
 from ..sponsors.display import on_page
 from ..sponsors.models import Where
@@ -26,9 +26,11 @@ def show(slug: str):
         click_urls = on_page(face.hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)[1]
         return visitor_page(face).fill(click_urls)
     hub = face.hub
+    roles = roles_in(hub)  # one statement for a signed-in person, kept for the request (counting may ask again)
     sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)
-    waiting = waitlist_position(hub.id, current_user.id) if current_user.is_authenticated else None
-    roles = roles_in(hub)
+    # The page shows a place in line only to someone neither staff nor a member: nobody else's is asked for.
+    asks_waitlist = current_user.is_authenticated and not roles & (STAFF | {Role.MEMBER})
+    waiting = waitlist_position(hub.id, current_user.id) if asks_waitlist else None
     member = member_side(hub, current_user, sponsors) if Role.MEMBER in roles else None
     return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=can(hub, Permission.MODERATE),
                            plans=face.plans, scholarships_open=face.scholarships_open,
@@ -39,6 +41,8 @@ def show(slug: str):
 @bp.route("/h/<slug>/manage")
 def manage(slug: str):
     hub = hub_for(slug, Permission.MODERATE)
-    return render_template("hubpage/manage.html", hub=hub, members=live_members(hub.id),
+    # A page of the member list at a time (`?page=`, `?q=` to find a name or e-mail): a fixed number of statements.
+    listing = live_members_page(hub.id, request.args.get("page", 1, type=int), search=request.args.get("q", ""))
+    return render_template("hubpage/manage.html", hub=hub, listing=listing, members=listing.members,
                            is_organizer=can(hub, Permission.MANAGE), test_clock=gateway().has_test_clock,
                            confirm=ConfirmForm())

@@ -54,11 +54,22 @@ def roles_in(hub: Hub, user=None) -> frozenset[Role]:
     cache = g.setdefault("microhub_roles", {})
     key = (hub.id, user.id)
     if key not in cache:
-        roles = set(db.session.scalars(db.select(HubRole.role).filter_by(hub_id=hub.id, user_id=user.id)))
-        for _, more in signals.roles_asked.send(hub, user_id=user.id):
-            roles.update(more or ())
-        cache[key] = frozenset(roles)
+        cache[key] = _ask_roles(hub, user.id)
     return cache[key]
+
+
+def _ask_roles(hub: Hub, user_id: int) -> frozenset[Role]:
+    """The staff roles plus what `roles_asked` receivers answer, in one statement: a receiver's mapping of role →
+    SQL condition joins the staff roles' SELECT (UNION ALL) instead of costing a round trip of its own."""
+    roles, checks = set(), []
+    for _, more in signals.roles_asked.send(hub, user_id=user_id):
+        if isinstance(more, dict):
+            checks += [db.select(db.literal(role, HubRole.role.type)).where(when) for role, when in more.items()]
+        else:
+            roles.update(more or ())
+    statement = db.select(HubRole.role).where(HubRole.hub_id == hub.id, HubRole.user_id == user_id)
+    roles.update(db.session.scalars(db.union_all(statement, *checks) if checks else statement))
+    return frozenset(roles)
 
 
 def can(hub: Hub, permission: Permission, user=None) -> bool:

@@ -1,6 +1,9 @@
 """Read-only lookups the membership modules share: who holds a seat, a pending join, an open hold."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..accounts.models import User
 from ..hubs.models import Role
 from ..extensions import db
 from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus, SeatHold
@@ -14,11 +17,47 @@ def live_membership(hub, user) -> Membership | None:
     return db.session.scalar(db.select(Membership).where(*_live(hub.id, user.id)))
 
 
-def live_members(hub_id: int) -> list[Membership]:
-    """Everyone holding a seat, with their accounts, longest-standing first."""
-    return list(db.session.scalars(
-        db.select(Membership).where(Membership.hub_id == hub_id, Membership.status.in_(LIVE_STATUSES))
-        .options(db.joinedload(Membership.user)).order_by(Membership.activated_at)))
+#: Rows on one page of the organizer's member list.
+MEMBERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """One page of a hub's live members, longest-standing first, with how many match in all."""
+
+    members: list[Membership]
+    total: int
+    page: int
+    per_page: int
+    search: str = ""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def live_members_page(hub_id: int, page: int = 1, *, search: str = "", per_page: int = MEMBERS_PER_PAGE) -> MembersPage:
+    """Everyone holding a seat whose name or e-mail contains `search`, with their accounts, longest-standing first:
+    page `page` (clamped to the pages there are) and the total, in one statement (two for a page past the end)."""
+    search = search.strip()[:100]
+    where = [Membership.hub_id == hub_id, Membership.status.in_(LIVE_STATUSES)]
+    if search:
+        where.append(db.or_(User.name.ilike(_like(search), escape="\\"), User.email.ilike(_like(search), escape="\\")))
+    page = min(max(1, page), 10**6)  # an absurd page number reads the last page, never overflows OFFSET
+    while True:
+        rows = db.session.execute(
+            db.select(Membership, db.func.count().over()).join(Membership.user).where(*where)
+            .options(db.contains_eager(Membership.user))
+            .order_by(Membership.activated_at, Membership.id).limit(per_page).offset((page - 1) * per_page)).all()
+        if rows or page == 1:
+            total = rows[0][1] if rows else 0
+            return MembersPage([m for m, _ in rows], total, page, per_page, search)
+        total = db.session.scalar(db.select(db.func.count(Membership.id)).join(Membership.user).where(*where))
+        page = max(1, -(-total // per_page))
 
 
 def pending_membership(hub_id: int, user_id: int) -> Membership | None:
@@ -30,7 +69,6 @@ def open_hold(hub_id: int, user_id: int) -> SeatHold | None:
     return db.session.scalar(db.select(SeatHold).filter_by(hub_id=hub_id, user_id=user_id, status=HoldStatus.HELD))
 
 
-def member_role(hub, *, user_id: int) -> set[Role]:
-    """A live membership makes a person a member (a receiver of `roles_asked`)."""
-    live = db.session.scalar(db.select(Membership.id).where(*_live(hub.id, user_id)))
-    return {Role.MEMBER} if live is not None else set()
+def member_role(hub, *, user_id: int) -> dict:
+    """A live membership makes a person a member (a receiver of `roles_asked`: the condition joins its statement)."""
+    return {Role.MEMBER: db.exists().where(*_live(hub.id, user_id))}

@@ -60,3 +60,41 @@ def test_a_members_hub_page_queries_do_not_grow_with_members_rituals_or_cohorts(
     db.session.commit()
     assert "Second circle" in client.get(url).get_data(as_text=True)
     assert statements_for(app, client, url) == few <= 12
+
+
+def test_the_organizers_overview_queries_do_not_grow_with_members_or_pages(app):
+    from ..factories import organizer_of
+    from ..helpers import signed_in
+
+    hub, organizer = organizer_of(cap=80)
+    member_of(hub)
+    client = signed_in(app, organizer)
+    url = f"/h/{hub.slug}/manage"
+    few = statements_for(app, client, url)
+    for _ in range(60):
+        member_of(hub)
+    assert "Page 1 of 2" in client.get(url).get_data(as_text=True)
+    assert statements_for(app, client, url) == statements_for(app, client, f"{url}?page=2") == few <= 5
+    assert statements_for(app, client, f"{url}?q=person") == few
+
+
+def test_a_member_is_not_asked_for_a_place_on_the_waitlist(app):
+    from ..helpers import signed_in
+
+    hub, _ = hub_with_plan(cap=50)
+    me = member_of(hub)
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+
+    client = signed_in(app, me)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert "You are a member" in client.get(f"/h/{hub.slug}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert not [s for s in seen if s.startswith("SELECT waitlist_entries")]  # the position in line
+    assert len([s for s in seen if "hub_roles" in s and "memberships" in s]) == 1  # roles and membership at once
