@@ -11,7 +11,8 @@ AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) 
 MEMBERS = 500
 
 
-def _placements(hub) -> None:
+def live_placements(hub) -> None:
+    """Three sponsors, each with an approved listing live on the hub's page for the next 29 days."""
     from microhub.database import utcnow
     from microhub.extensions import db
     from microhub.sponsors.models import (Listing, ListingRevision, Placement, PlacementStatus, ReviewStatus,
@@ -84,7 +85,7 @@ def seed_hub(url: str) -> tuple[str, dict]:
         for user in users:
             admit(hub, user)
             admit(plain, user)
-        _placements(hub)
+        live_placements(hub)
         db.session.commit()
         cookies = {"member": _cookie(app, users[0]), "organizer": _cookie(app, organizer)}
         slug = hub.slug

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from datetime import timedelta
 
 from .common import bench_database
 
@@ -28,34 +27,18 @@ PAGE = """{% extends "base.html" %}{% block content %}<h1>{{ hub.name }}</h1><p>
 
 
 def seed(app) -> str:
-    from microhub.database import utcnow
+    """A hub with 3 live hub-page placements (the served benchmark's own, `seed.live_placements`)."""
     from microhub.extensions import db
     from microhub.hubs.models import Hub
-    from microhub.sponsors.models import (Listing, ListingRevision, Placement, PlacementStatus, ReviewStatus,
-                                          Sponsor, Spot, Where)
+
+    from .seed import live_placements
 
     with app.app_context():
         hub = Hub(slug="bench-sponsors", name="Bench hub", purpose="Measuring", cap=100, currency="EUR",
                   timezone="UTC", promises="", rituals="", rules="")
         db.session.add(hub)
         db.session.flush()
-        spot = Spot(hub_id=hub.id, where=Where.HUB_PAGE, price_minor=5000)
-        db.session.add(spot)
-        for n in range(3):
-            sponsor = Sponsor(name=f"Sponsor {n}")
-            db.session.add(sponsor)
-            db.session.flush()
-            listing = Listing(sponsor_id=sponsor.id, hub_id=hub.id)
-            db.session.add(listing)
-            db.session.flush()
-            revision = ListingRevision(listing_id=listing.id, name=f"Sponsor {n}", link="https://example.org/",
-                                       helps_with="Free credits", status=ReviewStatus.APPROVED)
-            db.session.add(revision)
-            db.session.flush()
-            listing.live_id = revision.id
-            db.session.add(Placement(hub_id=hub.id, spot_id=spot.id, sponsor_id=sponsor.id, listing_id=listing.id,
-                                     status=PlacementStatus.LIVE, starts_at=utcnow() - timedelta(days=1),
-                                     ends_at=utcnow() + timedelta(days=29), price_minor=5000, currency="EUR"))
+        live_placements(hub)
         db.session.commit()
         return hub.slug
 
