@@ -58,6 +58,11 @@ def roles_in(hub: Hub, user=None) -> frozenset[Role]:
     return cache[key]
 
 
+def roles_known(hub_id: int, user_id: int) -> frozenset[Role] | None:
+    """The roles `roles_in` already found for this person in this hub during the request; None when not asked yet."""
+    return g.get("microhub_roles", {}).get((hub_id, user_id))
+
+
 def _ask_roles(hub: Hub, user_id: int) -> frozenset[Role]:
     """The staff roles plus what `roles_asked` receivers answer, in one statement: a receiver's mapping of role →
     SQL condition joins the staff roles' SELECT (UNION ALL) instead of costing a round trip of its own."""

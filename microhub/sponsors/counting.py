@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from ..database import utcnow
 from ..extensions import db
-from ..hubs.access import STAFF
+from ..hubs.access import STAFF, roles_known
 from ..hubs.models import HubRole
 from ..jobs import redis_connection
 from . import tally
@@ -163,8 +163,12 @@ def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]
     reasons = dict.fromkeys(live, "")
     if not getattr(user, "is_authenticated", False):
         return reasons
-    staff = db.session.scalar(db.select(HubRole.id).where(
-        HubRole.hub_id == hub_id, HubRole.user_id == user.id, HubRole.role.in_(STAFF)).limit(1))
+    known = roles_known(hub_id, user.id)  # the page asked already: no second round trip
+    if known is not None:
+        staff = known & STAFF or None
+    else:
+        staff = db.session.scalar(db.select(HubRole.id).where(
+            HubRole.hub_id == hub_id, HubRole.user_id == user.id, HubRole.role.in_(STAFF)).limit(1))
     if staff is not None:
         return dict.fromkeys(live, "staff")
     own = set(db.session.scalars(db.select(SponsorPerson.sponsor_id).where(

@@ -164,3 +164,27 @@ def test_the_same_viewer_just_before_and_after_midnight_utc_has_two_unrelated_ke
     assert len(seen[0]) == 1 and len(seen[1]) == 2 and seen[0] < seen[1]
     served = [row.served for row in db.session.scalars(db.select(PlacementDay).order_by(PlacementDay.day))]
     assert served == [1, 1]  # counted on each day: the days cannot be linked
+
+
+def test_staff_found_by_the_page_for_this_request_are_discarded_without_asking_again(counting_app):
+    from flask import request
+    from sqlalchemy import event
+
+    from microhub.hubs.access import roles_in
+    from microhub.sponsors import counting
+
+    live = live_setup(1)
+    staff = RoleFactory(hub=live.hub, user=UserFactory(), role=Role.ORGANIZER).user
+    rows, statements = list(live.placements), []
+    with counting_app.test_request_context("/h/x", environ_base={"REMOTE_ADDR": "192.0.2.8"},
+                                           headers={"User-Agent": BROWSER}):
+        assert Role.ORGANIZER in roles_in(live.hub, staff)  # what the hub page asks first
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            counting.count_served(rows, hub_id=live.hub.id, request=request, user=staff)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+    flush(counting_app)
+    assert day_row(live.placements[0]).discarded == {"staff": 1}
+    assert not [s for s in statements if "hub_roles" in s]
