@@ -1,38 +1,14 @@
 """Chart geometry for server-rendered SVG: bars in whole units of a fixed view box, drawn by a template."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from ..charts import Bar, Chart, scaled
 from ..ledger.models import Account
 from .public import CHART_MONTHS, in_currency
 
 #: The view box of the monthly chart: plot height and the width of one month's pair of bars.
 PLOT_HEIGHT, SLOT, BAR, LEFT, TOP = 160, 48, 18, 8, 12
-
-
-@dataclass
-class Bar:
-    label: str
-    value: int
-    x: int
-    y: int
-    width: int
-    height: int
-    css: str
-
-
-@dataclass
-class Chart:
-    width: int
-    height: int
-    bars: list[Bar] = field(default_factory=list)
-    labels: list[tuple[int, str]] = field(default_factory=list)  # (x, text) under the plot
-    rows: list[tuple[str, ...]] = field(default_factory=list)  # the data table: one tuple per row
-
-
-def _scaled(value: int, top: int, size: int) -> int:
-    return round(max(value, 0) * size / top) if top > 0 else 0
 
 
 def by_month(documents: list[dict], currency: str) -> Chart:
@@ -46,7 +22,7 @@ def by_month(documents: list[dict], currency: str) -> Chart:
     for index, (month, income, spending) in enumerate(points):
         x = LEFT + index * SLOT + (SLOT - 2 * BAR) // 2
         for offset, value, css in ((0, income, "bar-income"), (BAR, spending, "bar-spending")):
-            height = _scaled(value, top, PLOT_HEIGHT)
+            height = scaled(value, top, PLOT_HEIGHT)
             chart.bars.append(Bar(month, value, x + offset, TOP + PLOT_HEIGHT - height, BAR, height, css))
         chart.labels.append((x + BAR, date.fromisoformat(month + "-01").strftime("%b %y")))
         chart.rows.append((month, income, spending))
@@ -63,6 +39,6 @@ def by_category(documents: list[dict], currency: str) -> Chart:
     top = max([v for _, v in ranked] + [1])
     chart = Chart(width=320, height=max(len(ranked), 1) * 44 + 4)
     for index, (label, value) in enumerate(ranked):
-        chart.bars.append(Bar(label, value, 0, index * 44 + 20, max(_scaled(value, top, 320), 2), 18, "bar-category"))
+        chart.bars.append(Bar(label, value, 0, index * 44 + 20, max(scaled(value, top, 320), 2), 18, "bar-category"))
         chart.rows.append((label, value))
     return chart
