@@ -47,6 +47,18 @@ def read_upload(upload, most_bytes: int, too_big: str, field: str) -> bytes | No
     return data
 
 
+def read_image(upload, most_bytes: int, too_big: str, not_image: str, field: str) -> tuple[bytes, str] | None:
+    """The upload's bytes and extension when it is a PNG or JPEG of at most `most_bytes`; None when no file was
+    sent; refused with `too_big` or `not_image` otherwise."""
+    data = read_upload(upload, most_bytes, too_big, field)
+    if data is None:
+        return None
+    kind = image_kind(data)
+    if kind is None:
+        raise ValidationFailed(not_image, field=field)
+    return data, kind
+
+
 @dataclass(frozen=True)
 class UploadFolder:
     """One kind of upload: its folder under the instance path, the extensions a stored name may end in, and the

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import ValidationFailed
-from ..uploads import IMAGE_TYPES, UploadFolder, image_kind, read_upload
+from ..uploads import IMAGE_TYPES, UploadFolder, read_image
 
 #: WCAG 2.x AA for normal text.
 AA_CONTRAST = 4.5
@@ -55,14 +55,8 @@ COVERS = UploadFolder("hub_covers", tuple(IMAGE_TYPES))
 
 def checked_cover(upload) -> tuple[bytes, str] | None:
     """The upload's bytes and extension when it is a PNG or JPEG of at most 2 MB; None when no file was sent."""
-    data = read_upload(upload, MAX_COVER_BYTES, "A cover image may be 2 MB at most.", "cover")
-    if data is None:
-        return None
-    kind = image_kind(data)
-    if kind is None:
-        raise ValidationFailed("A cover image is a PNG or JPEG; this file is neither (SVG is not taken).",
-                               field="cover")
-    return data, kind
+    return read_image(upload, MAX_COVER_BYTES, "A cover image may be 2 MB at most.",
+                      "A cover image is a PNG or JPEG; this file is neither (SVG is not taken).", "cover")
 
 
 def store_cover(cover: tuple[bytes, str]) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ValidationFailed
-from ..uploads import IMAGE_TYPES, UploadFolder, image_kind, read_upload
+from ..uploads import IMAGE_TYPES, UploadFolder, read_image
 
 MAX_LOGO_BYTES = 1024 * 1024
 MIMETYPES = IMAGE_TYPES
@@ -14,13 +13,8 @@ LOGOS = UploadFolder("sponsor_logos", tuple(IMAGE_TYPES))
 
 def checked(upload) -> tuple[bytes, str] | None:
     """The upload's bytes and extension when it is a PNG or JPEG of at most 1 MB; None when no file was sent."""
-    data = read_upload(upload, MAX_LOGO_BYTES, "A logo may be 1 MB at most.", "logo")
-    if data is None:
-        return None
-    kind = image_kind(data)
-    if kind is None:
-        raise ValidationFailed("A logo is a PNG or JPEG image; this file is neither (SVG is not taken).", field="logo")
-    return data, kind
+    return read_image(upload, MAX_LOGO_BYTES, "A logo may be 1 MB at most.",
+                      "A logo is a PNG or JPEG image; this file is neither (SVG is not taken).", "logo")
 
 
 def store(logo: tuple[bytes, str]) -> str:
