@@ -39,16 +39,15 @@ class HubFace:
     scholarships_open: bool
     waitlist_count: int
     sponsors: tuple[Shown, ...]
-    read_at: float
 
 
-def _copy(row):
+def detached(row):
     """A transient copy of an ORM row's columns: belongs to no session, loads nothing, is never flushed."""
     model = type(row)
     return model(**{attr.key: getattr(row, attr.key) for attr in inspect(model).column_attrs})
 
 
-def _read(slug: str, now: float) -> HubFace:
+def _read(slug: str) -> HubFace:
     """Three statements: the hub with its waitlist's length and scholarship programme, its open plans, its live
     hub-page placements."""
     found = db.session.execute(
@@ -57,29 +56,44 @@ def _read(slug: str, now: float) -> HubFace:
     if found is None:
         abort(404)
     hub, waiting, program = found
-    return HubFace(hub=_copy(hub), plans=tuple(_copy(plan) for plan in hub_plans(hub.id)),
+    return HubFace(hub=detached(hub), plans=tuple(detached(plan) for plan in hub_plans(hub.id)),
                    scholarships_open=accepting(hub, program), waitlist_count=waiting,
-                   sponsors=tuple(live_placements(hub.id, Where.HUB_PAGE)), read_at=now)
+                   sponsors=tuple(live_placements(hub.id, Where.HUB_PAGE)))
 
 
 _lock = threading.Lock()
 
 
+def kept_in(name: str) -> dict:
+    """This process's store `name` (made on first use), for things pages keep between requests."""
+    app = current_app._get_current_object()
+    store = app.extensions.get(name)
+    if store is None:
+        with _lock:
+            store = app.extensions.setdefault(name, {})
+    return store
+
+
+def keep(store: dict, key, value) -> None:
+    """Put `value` in a kept store; past `MOST_KEPT` keys the store starts afresh."""
+    if len(store) >= MOST_KEPT:
+        store.clear()
+    store[key] = value
+
+
+def fresh(name: str, key, read):
+    """What `read()` returns, kept in store `name` under `key` for `HUB_PAGE_CACHE_SECONDS` (read every time at 0)."""
+    seconds = current_app.config.get("HUB_PAGE_CACHE_SECONDS", 0)
+    store, now = kept_in(name), time.monotonic()
+    found = store.get(key)
+    if found is not None and now - found[0] < seconds:
+        return found[1]
+    value = read()
+    if seconds > 0:
+        keep(store, key, (now, value))
+    return value
+
+
 def hub_face(slug: str) -> HubFace:
     """The public face of the hub at /h/`slug`, at most `HUB_PAGE_CACHE_SECONDS` old; 404 when there is none."""
-    app = current_app._get_current_object()
-    seconds = app.config.get("HUB_PAGE_CACHE_SECONDS", 0)
-    faces = app.extensions.get("microhub.hub_faces")
-    if faces is None:
-        with _lock:
-            faces = app.extensions.setdefault("microhub.hub_faces", {})
-    now = time.monotonic()
-    face = faces.get(slug)
-    if face is not None and now - face.read_at < seconds:
-        return face
-    face = _read(slug, now)
-    if seconds > 0:
-        if len(faces) >= MOST_KEPT:
-            faces.clear()
-        faces[slug] = face
-    return face
+    return fresh("microhub.hub_faces", slug, lambda: _read(slug))

@@ -7,20 +7,14 @@ times are worked out per request. Tests run with 0 (read every time) unless they
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from flask import current_app
-from sqlalchemy import inspect
 
 from ..cohorts.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus, SessionStatus
 from ..database import utcnow
 from ..extensions import db
 from ..hubs.rituals import Ritual, hub_rituals, next_start
-
-#: Past this many hubs in one process's cache, it starts afresh (a bound on memory, not a policy).
-MOST_KEPT = 2000
+from .document import detached, fresh
 
 
 @dataclass(frozen=True)
@@ -62,20 +56,7 @@ def my_cohorts(user_id: int, hub_ids, now: datetime | None = None) -> list[MyCoh
 
 def _rituals(hub) -> tuple[Ritual, ...]:
     """The hub's rituals in week order, at most `HUB_PAGE_CACHE_SECONDS` old: copies in no session, never written."""
-    app = current_app._get_current_object()
-    seconds = app.config.get("HUB_PAGE_CACHE_SECONDS", 0)
-    kept = app.extensions.setdefault("microhub.hub_rituals", {})
-    now = time.monotonic()
-    found = kept.get(hub.id)
-    if found is not None and now - found[0] < seconds:
-        return found[1]
-    columns = [attr.key for attr in inspect(Ritual).column_attrs]
-    rituals = tuple(Ritual(**{key: getattr(row, key) for key in columns}) for row in hub_rituals(hub.id))
-    if seconds > 0:
-        if len(kept) >= MOST_KEPT:
-            kept.clear()
-        kept[hub.id] = (now, rituals)
-    return rituals
+    return fresh("microhub.hub_rituals", hub.id, lambda: tuple(detached(row) for row in hub_rituals(hub.id)))
 
 
 def member_side(hub, user, sponsors) -> MemberSide:

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request, session
+from flask import render_template, request, session
 from flask_login import current_user
 from markupsafe import escape
 
-from .document import HubFace
+from .document import HubFace, keep, kept_in
 
 #: Marks a click link in the rendered page: random per process, so no hub's or sponsor's words can contain it.
 _MARK = f"mh-click-{secrets.token_hex(8)}-"
 _MARKED = re.compile(re.escape(_MARK) + r"(\d+)-")
-#: Past this many hubs in one process's cache, it starts afresh (a bound on memory, not a policy).
-MOST_KEPT = 2000
 
 
 @dataclass(frozen=True)
@@ -48,24 +45,16 @@ def for_visitor() -> bool:
     return "_flashes" not in session and not current_user.is_authenticated
 
 
-_lock = threading.Lock()
-
 
 def visitor_page(face: HubFace) -> VisitorPage:
     """The visitor's page of this face, rendered on first use and kept until the face changes."""
-    app = current_app._get_current_object()
-    pages = app.extensions.get("microhub.visitor_pages")
-    if pages is None:
-        with _lock:
-            pages = app.extensions.setdefault("microhub.visitor_pages", {})
+    pages = kept_in("microhub.visitor_pages")
     slug = face.hub.slug
     page = pages.get(slug)
     if page is not None and page.face is face and page.script_root == request.script_root:
         return page
     page = _render(face)
-    if len(pages) >= MOST_KEPT:
-        pages.clear()
-    pages[slug] = page
+    keep(pages, slug, page)
     return page
 
 
