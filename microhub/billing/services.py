@@ -20,6 +20,14 @@ def hub_plans(hub_id: int, *, active_only: bool = True) -> list[Plan]:
     return list(db.session.scalars(query.order_by(Plan.price_minor, Plan.id)))
 
 
+def plan_for_price(hub_id: int, price_ref: str | None) -> Plan | None:
+    """The hub's plan (open or closed) whose price `price_ref` names at the payment provider; None when none does."""
+    if not price_ref:
+        return None
+    plans = db.session.scalars(db.select(Plan).filter_by(hub_id=hub_id).order_by(Plan.id))
+    return next((plan for plan in plans if gateway().names_price(plan, price_ref)), None)
+
+
 def amount_text(amount_minor: int, currency: str) -> str:
     """1250 EUR as "12.50": how a form shows an amount it will read back with `to_minor`."""
     return f"{Decimal(amount_minor).scaleb(-CURRENCIES.get(currency, 2)):f}"

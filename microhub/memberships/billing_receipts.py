@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..billing.gateway import Invoice, PaymentDetails
 from ..billing.models import Plan
 from ..billing.provider import gateway
+from ..billing.services import plan_for_price
 from ..database import parse_id
 from ..email import send_email
 from ..extensions import db
@@ -37,12 +38,7 @@ def receipt_link(invoice: Invoice) -> str:
 
 def plan_billed(hub_id: int, invoice: Invoice | None, fallback: Plan | None) -> Plan | None:
     """The plan an invoice bills (a switch's invoice: the new plan), else `fallback`."""
-    if invoice is not None and invoice.price_ref:
-        plans = db.session.scalars(db.select(Plan).filter_by(hub_id=hub_id).order_by(Plan.id)).all()
-        found = next((plan for plan in plans if gateway().names_price(plan, invoice.price_ref)), None)
-        if found is not None:
-            return found
-    return fallback
+    return (plan_for_price(hub_id, invoice.price_ref) if invoice is not None else None) or fallback
 
 
 def _payer(subscription_ref: str):

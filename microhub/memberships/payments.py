@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from .. import audit, signals
 from ..billing.gateway import Subscription
-from ..billing.models import Plan
 from ..billing.processing import subscription_of
+from ..billing.services import plan_for_price
 from ..billing.provider import gateway
 from ..database import parse_id, utcnow
 from ..email import send_email
@@ -141,8 +141,7 @@ def _follow_price(membership: Membership, sub: Subscription) -> None:
     """A plan switch lands here: the membership takes the plan of the hub whose price the subscription now bills."""
     if membership.plan is not None and gateway().names_price(membership.plan, sub.price_ref):
         return
-    plans = db.session.scalars(db.select(Plan).filter_by(hub_id=membership.hub_id).order_by(Plan.id)).all()
-    billed = next((plan for plan in plans if gateway().names_price(plan, sub.price_ref)), None)
+    billed = plan_for_price(membership.hub_id, sub.price_ref)
     if billed is not None and billed.id != membership.plan_id:
         audit.record("membership.plan_changed", membership, actor_label=STRIPE, previous=membership.plan_id,
                      plan=billed.id, subscription=sub.ref)
