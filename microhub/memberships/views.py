@@ -12,9 +12,8 @@ from ..billing.services import hub_plans
 from ..errors import DomainError
 from ..extensions import db
 from ..forms import show_error
-from ..urls import external_url
 from . import joining, leaving
-from .forms import CardForm, JoinForm, LeaveForm
+from .forms import JoinForm, LeaveForm
 from .models import LIVE_STATUSES, HoldStatus, Membership
 from .queries import live_membership, open_hold
 from .waitlist import waitlist_position
