@@ -65,9 +65,10 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         flash(error.message, "error")
 
 
-def submit_form(form: FlaskForm, act, *, done: str, to: str):
+def submit_form(form: FlaskForm, act, *, done, to: str):
     """The one shape of a form post: validate `form`, run `act()` (a service call that flushes); on success commit,
-    flash `done` and redirect to `to`; on a DomainError roll back and show its message beside its field.
+    flash `done` (a message, or a function of what `act()` returned that makes one) and redirect to `to`; on a
+    DomainError roll back and show its message beside its field.
 
     Returns the redirect, or None when the page is to be shown again with the form and its errors (status 400).
     """
@@ -76,13 +77,13 @@ def submit_form(form: FlaskForm, act, *, done: str, to: str):
     if not form.validate_on_submit():
         return None
     try:
-        act()
+        result = act()
     except DomainError as error:
         db.session.rollback()
         show_error(form, error)
         return None
     db.session.commit()
-    flash(done, "success")
+    flash(done(result) if callable(done) else done, "success")
     return redirect(to)
 
 

@@ -10,7 +10,7 @@ from wtforms import HiddenField, SelectField, StringField
 from ..accounts.forms import ConfirmForm
 from ..errors import DomainError
 from ..extensions import db
-from ..forms import Form, show_error
+from ..forms import Form, submit_form
 from .access import Permission, hub_for
 from .rituals import WEEKDAYS, RitualInfo, add_ritual, hub_rituals, remove_ritual
 
@@ -31,21 +31,19 @@ class RemoveForm(ConfirmForm):
     ritual_id = HiddenField()
 
 
+def _info(form: RitualForm) -> RitualInfo:
+    return RitualInfo(**{f.name: getattr(form, f.name).data for f in fields(RitualInfo)})
+
+
 @bp.route("/h/<slug>/manage/rituals", methods=["GET", "POST"])
 def manage(slug: str):
     hub = hub_for(slug, Permission.MANAGE)
     form = RitualForm()
-    if form.validate_on_submit():
-        info = RitualInfo(**{f.name: getattr(form, f.name).data for f in fields(RitualInfo)})
-        try:
-            ritual = add_ritual(hub, info, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{ritual.title} is on the calendar, every {ritual.day_name}.", "success")
-            return redirect(url_for("rituals.manage", slug=hub.slug))
+    done = submit_form(form, lambda: add_ritual(hub, _info(form), actor=current_user),
+                       done=lambda ritual: f"{ritual.title} is on the calendar, every {ritual.day_name}.",
+                       to=url_for("rituals.manage", slug=hub.slug))
+    if done:
+        return done
     status = 400 if form.errors or request.method == "POST" else 200
     return (render_template("hubs/rituals.html", hub=hub, form=form, rituals=hub_rituals(hub.id),
                             remove=RemoveForm()), status)
