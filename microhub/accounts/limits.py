@@ -6,6 +6,10 @@ Every attempt is counted before the password is checked, by one atomic increment
 per-account limit is keyed by account *and* address: a stranger hammering someone's account from elsewhere
 uses up only their own allowance and never locks the owner out; the per-address limit bounds how many
 accounts one address may try. Slow guessing spread over many addresses is left to the password rules.
+
+Every limit here is written on a view (a decorator, or `with limiter.limit(...)` inside one) and is checked by
+that view. Flask-Limiter also hooks every request for app-wide limits and rate-limit headers; MicroHub has
+neither, so those hooks are taken off (`_only_limits_on_views`): they cost a public page about a fifth of its time.
 """
 from __future__ import annotations
 
@@ -37,5 +41,22 @@ def register(app: Flask) -> Limiter:
     app.view_functions["accounts.login"] = limiter.limit(PER_ADDRESS, methods=["POST"])(view)
     for endpoint in ("accounts.signup", "accounts.forgot_password"):
         app.view_functions[endpoint] = limiter.limit(MAILING_PER_ADDRESS, methods=["POST"])(app.view_functions[endpoint])
+    _only_limits_on_views(app, limiter)
     app.extensions["microhub.limiter"] = limiter
     return limiter
+
+
+def _only_limits_on_views(app: Flask, limiter: Limiter) -> None:
+    """Take off the hooks Flask-Limiter runs around every request: the check before any view (it only ever finds
+    app-wide, default or blueprint limits), the rate-limit headers after it and the clean-up of what they kept.
+    A view's own limit is checked by its decorator or `with` block, in the view, either way. Refuses to start
+    if anything would need those hooks, so adding an app-wide limit cannot silently go unchecked."""
+    wanted = (limiter.limit_manager.default_limits or limiter.limit_manager.application_limits
+              or limiter._meta_limits or limiter._headers_enabled)
+    if wanted:
+        raise RuntimeError("app-wide rate limits or headers need Flask-Limiter's per-request hooks: keep them")
+    ours = {limiter._check_request_limit, limiter._Limiter__release_context}
+    app.before_request_funcs[None] = [f for f in app.before_request_funcs.get(None, []) if f not in ours]
+    app.teardown_request_funcs[None] = [f for f in app.teardown_request_funcs.get(None, []) if f not in ours]
+    app.after_request_funcs[None] = [f for f in app.after_request_funcs.get(None, [])
+                                     if getattr(f, "args", None) != (limiter,)]

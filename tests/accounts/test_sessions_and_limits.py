@@ -2,6 +2,8 @@
 import re
 import threading
 
+import pytest
+
 from microhub.accounts import services
 from microhub.extensions import db
 
@@ -182,3 +184,15 @@ def test_a_backslash_path_is_not_a_same_site_next(client):
     response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD,
                                            "next": "/\\evil.example/phish"})
     assert response.headers["Location"] == "/"
+
+
+def test_the_limiter_adds_no_work_to_every_request_and_refuses_app_wide_limits(app_factory):
+    """Limits live on their views (login, sign-up, reset, donations, sponsor counting: the tests above and theirs);
+    no hook of Flask-Limiter runs around every request, and an app-wide limit would fail loudly at start."""
+    app = app_factory()
+    limiter = app.extensions["microhub.limiter"]
+    hooks = [*app.before_request_funcs[None], *app.after_request_funcs[None], *app.teardown_request_funcs[None]]
+    assert not [hook for hook in hooks if "limiter" in repr(hook).lower()]
+    with pytest.raises(RuntimeError, match="app-wide"):
+        app_factory(RATELIMIT_DEFAULT="100 per minute")
+    assert limiter.limit_manager.default_limits == []
