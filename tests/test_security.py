@@ -14,6 +14,24 @@ def test_every_page_carries_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+
+def test_a_page_keeps_a_security_header_it_set_itself_and_https_adds_hsts(app):
+    """The one look at what the response has: a header the view set is neither replaced nor doubled."""
+    from flask import make_response
+
+    from microhub.app import security_headers
+
+    with app.test_request_context("/", base_url="https://hubs.example"):
+        response = make_response("x")
+        response.headers["Referrer-Policy"] = "origin"
+        security_headers(response)
+        assert response.headers.getlist("Referrer-Policy") == ["origin"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert len(response.headers.getlist("Content-Security-Policy")) == 1
+    with app.test_request_context("/"):
+        assert "Strict-Transport-Security" not in security_headers(make_response("x")).headers
+
 def test_error_pages_use_the_layout_and_json_for_machines(client):
     page = client.get("/no/such/page")
     assert page.status_code == 404 and "Nothing here" in page.get_data(as_text=True)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..database import utcnow
@@ -91,9 +91,19 @@ def click_url(placement_id: int, hub_id: int, channel: Channel, *, counted: bool
     return (base + token) if base is not None else url_for("sponsor_counting.click", token=token)
 
 
+_bases: dict[tuple[int, str], str] = {}
+
+
 def click_base() -> str:
-    """The click redirect's URL up to its token, for this request (tokens are URL-safe: nothing to quote)."""
-    return url_for("sponsor_counting.click", token="t")[:-1]
+    """The click redirect's URL up to its token, for this request (tokens are URL-safe: nothing to quote). It
+    depends only on the app's routes and where the app is mounted, so it is built once per app and mount point."""
+    key = (id(current_app.url_map), request.script_root)
+    base = _bases.get(key)
+    if base is None:
+        if len(_bases) > 64:
+            _bases.clear()  # a bound for tests that make many apps, not a policy
+        base = _bases[key] = url_for("sponsor_counting.click", token="t")[:-1]
+    return base
 
 
 def read_token(token: str) -> Impression | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from flask import url_for
 
 from microhub.database import utcnow
 from microhub.extensions import db
@@ -142,3 +143,12 @@ def test_one_address_adds_at_most_its_allowance_of_clicks_and_is_still_sent_on(c
         assert response.status_code == 302 and response.headers["Location"] == LINK
     flush(counting_app)
     assert figures(live.placements[0])[2] == allowance
+
+
+def test_the_click_base_follows_where_the_app_is_mounted(app):
+    from microhub.sponsors.clicks import click_base
+
+    for root in ("", "/community", "", "/other"):
+        with app.test_request_context("/", base_url=f"http://hubs.example{root}/"):
+            assert click_base() == url_for("sponsor_counting.click", token="t")[:-1]
+            assert click_base().startswith(f"{root}/")
