@@ -26,3 +26,19 @@ def test_a_session_cookie_is_still_read_and_a_forged_one_is_not(app):
             assert not opened.modified
     with app.test_request_context("/"):
         assert session.get("seen") is None
+
+
+def test_an_empty_session_read_by_the_page_varies_by_cookie_once(app, client):
+    """What Flask would send for a session read and left empty: `Vary: Cookie` (caches must not share a signed-in
+    page), no cookie; a page that already varies keeps its own value beside it."""
+    hub, _ = hub_with_plan()
+    response = client.get(f"/h/{hub.slug}")
+    assert response.headers.getlist("Vary") == ["Cookie"] and "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        from flask import make_response
+
+        page = make_response("x")
+        page.headers["Vary"] = "Accept-Encoding"
+        session.get("anything")
+        app.session_interface.save_session(app, session._get_current_object(), page)
+        assert page.headers["Vary"] == "Accept-Encoding, Cookie"
