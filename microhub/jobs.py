@@ -189,11 +189,12 @@ def _resolve(dotted: str) -> Callable:
 
 
 def start_embedded_scheduler(app: Flask, interval: float = 60.0) -> threading.Thread:
-    """Tick every `interval` seconds in a daemon thread: the embedded stand-in for `microhub scheduler`."""
+    """Tick every `interval` seconds in a daemon thread: the embedded stand-in for `microhub scheduler`. It stops
+    at the next tick once `app.extensions["microhub.scheduler_stop"]` is set (an app being thrown away)."""
+    stop = app.extensions.setdefault("microhub.scheduler_stop", threading.Event())
 
     def loop():
-        while True:
-            time.sleep(interval)
+        while not stop.wait(interval):
             with app.app_context():
                 try:
                     tick()

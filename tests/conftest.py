@@ -151,6 +151,9 @@ def app_factory(app, db_url):
 
     yield build
     for built in made:
+        stop = built.extensions.get("microhub.scheduler_stop")
+        if stop is not None:  # a development or production app without Redis ticks in a thread: not past its test
+            stop.set()
         with built.app_context():
             db.engine.dispose()
 

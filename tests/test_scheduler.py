@@ -96,3 +96,23 @@ def test_scheduler_and_worker_refuse_to_start_without_redis(app, command):
     result = app.test_cli_runner().invoke(args=[command])
     assert result.exit_code == 2
     assert "REDIS_URL is not set" in result.output
+
+
+def test_without_redis_the_first_request_starts_an_embedded_tick_that_stops_with_its_app(app_factory, monkeypatch):
+    """`make run` without Redis: one ticking thread per process, started by the first request; an app thrown away
+    (a test's, here) stops it, so no tick runs against a database that is gone."""
+    import threading
+
+    ticks = threading.Event()
+    monkeypatch.setattr(jobs, "tick", ticks.set)
+    started = []
+    real_start = jobs.start_embedded_scheduler
+    monkeypatch.setattr(jobs, "start_embedded_scheduler",
+                        lambda app: started.append(real_start(app, interval=0.05)) or started[-1])
+    served = app_factory("development", REDIS_URL=None, EMBEDDED_SCHEDULER=True)
+    for _ in range(3):
+        served.test_client().get("/healthz")
+    assert len(started) == 1 and ticks.wait(5)
+    served.extensions["microhub.scheduler_stop"].set()
+    started[0].join(5)
+    assert not started[0].is_alive()
