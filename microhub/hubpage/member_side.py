@@ -46,8 +46,9 @@ _NEXT_SESSION = (db.select(db.func.min(CohortSession.starts_at))
                         CohortSession.ends_at > bindparam("now")).correlate(Cohort).scalar_subquery())
 #: Built once: only the person, the hubs and the time change.
 _MY_COHORTS = (db.select(Cohort, Enrollment.status, _NEXT_SESSION).join(Enrollment, Enrollment.cohort_id == Cohort.id)
-               .where(Cohort.hub_id.in_(bindparam("hub_ids", expanding=True)), Enrollment.user_id == bindparam("user_id"),
-                      Enrollment.status.in_(_TAKING_PART), Cohort.status.in_(_GOING))
+               .where(Cohort.hub_id.in_(bindparam("hub_ids", expanding=True)),
+                      Enrollment.user_id == bindparam("user_id"), Enrollment.status.in_(_TAKING_PART),
+                      Cohort.status.in_(_GOING))
                .order_by(Cohort.starts_at, Cohort.id))
 #: Asked with the member's roles (`access.roles_and`): are they in, or waiting for, an open or running cohort of the
 #: hub? Most members are not, and then the page runs no cohort query at all.

@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, current_app, g
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam
+from sqlalchemy.orm import aliased
 
 from .. import signals
 from ..database import parse_id
@@ -96,19 +97,22 @@ class _Asked:
 
     roles: frozenset[Role]
     conditions: tuple[tuple[Role | str, Any], ...]
+    #: Every receiver answered with conditions (what `hub_for` needs to ask before it has the hub).
+    all_conditions: bool
 
 
 def _asked(hub: Hub | None, user_id: int, checks: Mapping[str, Any]) -> _Asked:
     """The `roles_asked` receivers' answers plus the caller's checks. A receiver's mapping of role → SQL condition
     (over `Hub.id` and `USER_ID`) joins the statement instead of costing a round trip of its own; `hub_for` asks
     before it has the hub (sender None), which such a receiver does not need."""
-    roles, conditions = set(), []
+    roles, conditions, all_conditions = set(), [], True
     for _, more in signals.roles_asked.send(hub, user_id=user_id):
         if isinstance(more, Mapping):
             conditions += more.items()
         else:
             roles.update(more or ())
-    return _Asked(frozenset(roles), (*conditions, *checks.items()))
+            all_conditions = False
+    return _Asked(frozenset(roles), (*conditions, *checks.items()), all_conditions)
 
 
 def _keep(key: tuple[int, int], asked: _Asked, rows: list, *, skip: int) -> None:
@@ -137,9 +141,10 @@ def _statement(by: str, conditions: tuple[tuple[Role | str, Any], ...]):
     made = _made.get(key)
     if made is not None:
         return made[1]
-    columns = [HubRole.role, *(condition.label(f"check_{n}") for n, (_, condition) in enumerate(conditions))]
+    granted = aliased(HubRole)  # so that a condition over hub_roles reads its own rows, not these
+    columns = [granted.role, *(condition.label(f"check_{n}") for n, (_, condition) in enumerate(conditions))]
     statement = (db.select(Hub, *columns) if by == "by_slug" else db.select(*columns).select_from(Hub)).outerjoin(
-        HubRole, db.and_(HubRole.hub_id == Hub.id, HubRole.user_id == USER_ID)).where(_SELECTS[by])
+        granted, db.and_(granted.hub_id == Hub.id, granted.user_id == USER_ID)).where(_SELECTS[by])
     if len(_made) >= _MOST_MADE:
         _made.clear()
     _made[key] = (conditions, statement)
@@ -186,7 +191,7 @@ def _hub_with_roles(slug: str, user_id: int) -> Hub:
     if not rows:
         abort(404)
     hub = rows[0][0]
-    if asked.roles:  # a receiver that answers in Python needs the hub itself: ask it the usual way
+    if not asked.all_conditions:  # a receiver that answers in Python needs the hub: `require` asks the usual way
         return hub
     g.setdefault("microhub_roles", {})
     g.setdefault("microhub_checks", {})

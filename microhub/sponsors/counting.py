@@ -160,10 +160,10 @@ def _live(placements, hub_id: int) -> dict[int, int]:
 #: Asked with the person's roles by a page that shows placements (`access.roles_and`): are they one of any sponsor's
 #: people at all? Nearly nobody is, and then counting needs no look-up of which sponsors they belong to.
 VIEWER_CHECKS = {"sponsors.person": db.exists().where(SponsorPerson.user_id == USER_ID)}
-_STAFF_HERE = db.select(HubRole.id).where(HubRole.hub_id == bindparam("hub_id"), HubRole.user_id == bindparam("user_id"),
-                                          HubRole.role.in_(STAFF)).limit(1)
+_STAFF_HERE = db.select(HubRole.id).where(HubRole.hub_id == bindparam("hub_id"),
+                                          HubRole.user_id == bindparam("user_id"), HubRole.role.in_(STAFF)).limit(1)
 _OWN_SPONSORS = db.select(SponsorPerson.sponsor_id).where(
-    SponsorPerson.user_id == bindparam("user_id"), SponsorPerson.sponsor_id.in_(bindparam("sponsor_ids", expanding=True)))
+    SponsorPerson.user_id == bindparam("user_id"), SponsorPerson.sponsor_id.in_(bindparam("ids", expanding=True)))
 
 
 def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]:
@@ -182,7 +182,7 @@ def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]
         return dict.fromkeys(live, "staff")
     if checked(hub_id, user.id, "sponsors.person") is False:  # the page asked with the roles: nobody's people
         return reasons
-    own = set(db.session.scalars(_OWN_SPONSORS, {"user_id": user.id, "sponsor_ids": sorted(set(live.values()))}))
+    own = set(db.session.scalars(_OWN_SPONSORS, {"user_id": user.id, "ids": sorted(set(live.values()))}))
     return {pid: "sponsor" if sponsor_id in own else "" for pid, sponsor_id in live.items()}
 
 
