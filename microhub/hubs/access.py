@@ -3,6 +3,9 @@
 Every hub page takes its hub from the URL (`hub_for(slug, permission)`), so an id from another hub in a
 form never borrows this hub's rights, and every row named in a URL or form is loaded within that hub
 (`in_hub`): a row of another hub is simply not found.
+
+A person's roles in a hub are one statement, built once per process and kept for the request: with the hub's row
+for `hub_for`, with the questions a page asks about the person for `roles_and` (nothing is kept across requests).
 """
 from __future__ import annotations
 
@@ -122,8 +125,8 @@ def _keep(key: tuple[int, int], asked: _Asked, rows: list, *, skip: int) -> None
     flags = rows[0][skip + 1:] if rows else ()
     answers = {name: bool(flag) for (name, _), flag in zip(asked.conditions, flags)}
     roles = granted | asked.roles | {name for name, holds in answers.items() if holds and isinstance(name, Role)}
-    g.microhub_roles[key] = frozenset(roles)
-    g.microhub_checks.setdefault(key, {}).update(
+    g.setdefault("microhub_roles", {})[key] = frozenset(roles)
+    g.setdefault("microhub_checks", {}).setdefault(key, {}).update(
         {name: holds for name, holds in answers.items() if not isinstance(name, Role)})
 
 
@@ -191,11 +194,8 @@ def _hub_with_roles(slug: str, user_id: int) -> Hub:
     if not rows:
         abort(404)
     hub = rows[0][0]
-    if not asked.all_conditions:  # a receiver that answers in Python needs the hub: `require` asks the usual way
-        return hub
-    g.setdefault("microhub_roles", {})
-    g.setdefault("microhub_checks", {})
-    _keep((hub.id, user_id), asked, rows, skip=1)
+    if asked.all_conditions:  # else a receiver answers in Python and needs the hub: `require` asks the usual way
+        _keep((hub.id, user_id), asked, rows, skip=1)
     return hub
 
 
