@@ -1,5 +1,6 @@
 """What a member sees of their hub below its header: rituals at their next times in the member's zone, their
-cohorts with the next session, member-only perks and links, billing and leaving. A fixed number of statements.
+cohorts with the next session, member-only perks and links, billing and leaving. A fixed number of statements,
+built once; whether the member is in any cohort is asked with their roles (`CHECKS`): if not, no cohort query.
 
 The hub's rituals are the same for every member: like the hub's face (`document.py`), they are read at most once
 per `HUB_PAGE_CACHE_SECONDS` per process (a ritual's edit shows within that bound), as transient copies; their next
@@ -74,8 +75,8 @@ def _rituals(hub) -> tuple[Ritual, ...]:
 
 
 def member_side(hub, user, sponsors, *, in_a_cohort: bool = True) -> MemberSide:
-    """The member's part of the hub page (two statements; one while the hub's rituals are kept; none more when
-    `in_a_cohort`, asked with the roles by `CHECKS`, says they are in no cohort)."""
+    """The member's part of the hub page: at most two statements, the hub's rituals (none while they are kept) and
+    the member's cohorts (none when `in_a_cohort`, asked with their roles through `CHECKS`, is False)."""
     rituals = _rituals(hub)
     if rituals:
         rituals = sorted(((r, next_start(r, hub.timezone)) for r in rituals), key=lambda pair: pair[1])
