@@ -64,6 +64,10 @@ def people():
 
 def test_hub_for_decides_every_permission_as_the_rows_do_in_one_statement_and_keeps_the_roles(app, people):
     hub, everyone = people
+    assert {name: roles_from_the_rows(hub, person) for name, person in everyone.items()} == {
+        "organizer": {Role.ORGANIZER, Role.MEMBER}, "moderator": {Role.MODERATOR}, "contact": {Role.SPONSOR_CONTACT},
+        "member": {Role.MEMBER}, "past": set(), "behind": {Role.MEMBER}, "stranger": set(), "their organizer": set(),
+        "member elsewhere": set()}
     for name, person in everyone.items():
         truth = roles_from_the_rows(hub, person)
         for permission in Permission:
