@@ -4,19 +4,22 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..hubs.access import STAFF, Permission, can, hub_for, roles_in
+from ..hubs.access import STAFF, Permission, can, hub_for, roles_and
 from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
 from ..memberships.queries import live_members_page
 from ..memberships.waitlist import waitlist_position
+from ..sponsors.counting import VIEWER_CHECKS
 from ..sponsors.display import on_page
 from ..sponsors.models import Where
 from .document import hub_face
-from .member_side import member_side
+from . import member_side as mine
 from .page_cache import for_visitor, visitor_page
 
 bp = Blueprint("hubpage", __name__)
+#: What the hub page asks of a signed-in person with their roles, in the same statement (`access.roles_and`).
+PAGE_CHECKS = {**VIEWER_CHECKS, **mine.CHECKS}
 
 
 @bp.route("/h/<slug>")
@@ -26,12 +29,15 @@ def show(slug: str):
         click_urls = on_page(face.hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)[1]
         return visitor_page(face).fill(click_urls)
     hub = face.hub
-    roles = roles_in(hub)  # one statement for a signed-in person, kept for the request (counting may ask again)
+    # One statement for a signed-in person: their roles, and what counting and the member's side need to know of
+    # them (kept for the request: counting reads them instead of asking again).
+    roles, holds = roles_and(hub, PAGE_CHECKS)
     sponsors, click_urls = on_page(hub, Where.HUB_PAGE, request=request, user=current_user, shown=face.sponsors)
     # The page shows a place in line only to someone neither staff nor a member: nobody else's is asked for.
     asks_waitlist = current_user.is_authenticated and not roles & (STAFF | {Role.MEMBER})
     waiting = waitlist_position(hub.id, current_user.id) if asks_waitlist else None
-    member = member_side(hub, current_user, sponsors) if Role.MEMBER in roles else None
+    member = (mine.member_side(hub, current_user, sponsors, in_a_cohort=mine.IN_A_COHORT in holds)
+              if Role.MEMBER in roles else None)
     return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=can(hub, Permission.MODERATE),
                            plans=face.plans, scholarships_open=face.scholarships_open,
                            sponsors=sponsors, click_urls=click_urls, waiting=waiting,

@@ -3,19 +3,32 @@
 Every hub page takes its hub from the URL (`hub_for(slug, permission)`), so an id from another hub in a
 form never borrows this hub's rights, and every row named in a URL or form is loaded within that hub
 (`in_hub`): a row of another hub is simply not found.
+
+A person's roles in a hub are one statement, built once per process and kept for the request: with the hub's row
+for `hub_for`, with the questions a page asks about the person for `roles_and` (nothing is kept across requests).
 """
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, g
 from flask_login import current_user
+from sqlalchemy import Integer, bindparam
+from sqlalchemy.orm import aliased
 
 from .. import signals
 from ..database import parse_id
 from ..errors import NotFound
 from ..extensions import db
 from .models import Hub, HubRole, Role
+
+#: The person a roles statement asks about. The SQL conditions `roles_asked` receivers and `roles_and` checks give
+#: name them by this and the hub by `Hub.id` (the statement reads them against the hub's own row): the same for every
+#: hub and person, so each statement is built once per process and only its parameters change.
+USER_ID = bindparam("user_id", type_=Integer)
 
 #: Staff: the people who run a hub day to day. Sponsor contacts are not staff.
 STAFF = frozenset({Role.ORGANIZER, Role.MODERATOR})
@@ -47,15 +60,27 @@ _GRANTED_BY = {
 
 
 def roles_in(hub: Hub, user=None) -> frozenset[Role]:
-    """Every role `user` (the current user by default) holds in `hub`; empty for visitors; cached for the request."""
+    """Every role `user` (the current user by default) holds in `hub`; empty for visitors; kept for the request."""
+    return roles_and(hub, {}, user)[0]
+
+
+def roles_and(hub: Hub, checks: Mapping[str, Any], user=None) -> tuple[frozenset[Role], frozenset[str]]:
+    """The person's roles in `hub` and the names of those `checks` that hold for them, in the one statement
+    `roles_in` runs (none when the request asked already); both are kept for the request (`roles_known`, `checked`).
+
+    A check is a SQL condition over the hub's row (`Hub.id`) and the person (`USER_ID`), built once by the module
+    that needs the answer, so a page learns what it needs to know about the person in the same round trip as their
+    roles (e.g. "in any cohort here?": none means no cohort query). Visitors hold no role and no check."""
     user = current_user if user is None else user
     if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cache = g.setdefault("microhub_roles", {})
+        return frozenset(), frozenset()
     key = (hub.id, user.id)
-    if key not in cache:
-        cache[key] = _ask_roles(hub, user.id)
-    return cache[key]
+    roles, held = g.setdefault("microhub_roles", {}), g.setdefault("microhub_checks", {})
+    if key not in roles or not checks.keys() <= held.get(key, {}).keys():
+        asked = _asked(hub, user.id, checks)
+        rows = db.session.execute(_statement("by_id", asked.conditions), {"hub_id": hub.id, "user_id": user.id})
+        _keep(key, asked, rows.all(), skip=0)
+    return roles[key], frozenset(name for name, holds in held.get(key, {}).items() if holds and name in checks)
 
 
 def roles_known(hub_id: int, user_id: int) -> frozenset[Role] | None:
@@ -63,18 +88,70 @@ def roles_known(hub_id: int, user_id: int) -> frozenset[Role] | None:
     return g.get("microhub_roles", {}).get((hub_id, user_id))
 
 
-def _ask_roles(hub: Hub, user_id: int) -> frozenset[Role]:
-    """The staff roles plus what `roles_asked` receivers answer, in one statement: a receiver's mapping of role →
-    SQL condition joins the staff roles' SELECT (UNION ALL) instead of costing a round trip of its own."""
-    roles, checks = set(), []
+def checked(hub_id: int, user_id: int, name: str) -> bool | None:
+    """Whether the check named `name` held for this person in this hub, as `roles_and` found it during the request;
+    None when not asked."""
+    return g.get("microhub_checks", {}).get((hub_id, user_id), {}).get(name)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What one roles statement asks: roles answered outright, and (role or check name, SQL condition) pairs."""
+
+    roles: frozenset[Role]
+    conditions: tuple[tuple[Role | str, Any], ...]
+    #: Every receiver answered with conditions (what `hub_for` needs to ask before it has the hub).
+    all_conditions: bool
+
+
+def _asked(hub: Hub | None, user_id: int, checks: Mapping[str, Any]) -> _Asked:
+    """The `roles_asked` receivers' answers plus the caller's checks. A receiver's mapping of role → SQL condition
+    (over `Hub.id` and `USER_ID`) joins the statement instead of costing a round trip of its own; `hub_for` asks
+    before it has the hub (sender None), which such a receiver does not need."""
+    roles, conditions, all_conditions = set(), [], True
     for _, more in signals.roles_asked.send(hub, user_id=user_id):
-        if isinstance(more, dict):
-            checks += [db.select(db.literal(role, HubRole.role.type)).where(when) for role, when in more.items()]
+        if isinstance(more, Mapping):
+            conditions += more.items()
         else:
             roles.update(more or ())
-    statement = db.select(HubRole.role).where(HubRole.hub_id == hub.id, HubRole.user_id == user_id)
-    roles.update(db.session.scalars(db.union_all(statement, *checks) if checks else statement))
-    return frozenset(roles)
+            all_conditions = False
+    return _Asked(frozenset(roles), (*conditions, *checks.items()), all_conditions)
+
+
+def _keep(key: tuple[int, int], asked: _Asked, rows: list, *, skip: int) -> None:
+    """Keep for the request what a roles statement found: its rows are (…`skip` columns, granted role or None, one
+    column per condition), one row per role granted (at least one)."""
+    granted = {row[skip] for row in rows if row[skip] is not None}
+    flags = rows[0][skip + 1:] if rows else ()
+    answers = {name: bool(flag) for (name, _), flag in zip(asked.conditions, flags)}
+    roles = granted | asked.roles | {name for name, holds in answers.items() if holds and isinstance(name, Role)}
+    g.setdefault("microhub_roles", {})[key] = frozenset(roles)
+    g.setdefault("microhub_checks", {}).setdefault(key, {}).update(
+        {name: holds for name, holds in answers.items() if not isinstance(name, Role)})
+
+
+#: Statements made so far, by what they select and the identity of their conditions (kept alive here, so an id is
+#: never reused while its entry is): receivers and checks built once at module level make one statement each.
+_made: dict[tuple, Any] = {}
+_MOST_MADE = 64  # conditions made per call (nothing built in) would otherwise fill this; past it, start afresh
+_SELECTS = {"by_id": Hub.id == bindparam("hub_id"), "by_slug": Hub.slug == bindparam("slug")}
+
+
+def _statement(by: str, conditions: tuple[tuple[Role | str, Any], ...]):
+    """The hub's row (for `by_slug`), the roles granted to `USER_ID` in it and one column per condition: one row
+    per role granted, or one with no role."""
+    key = (by, tuple((name, id(condition)) for name, condition in conditions))
+    made = _made.get(key)
+    if made is not None:
+        return made[1]
+    granted = aliased(HubRole)  # so that a condition over hub_roles reads its own rows, not these
+    columns = [granted.role, *(condition.label(f"check_{n}") for n, (_, condition) in enumerate(conditions))]
+    statement = (db.select(Hub, *columns) if by == "by_slug" else db.select(*columns).select_from(Hub)).outerjoin(
+        granted, db.and_(granted.hub_id == Hub.id, granted.user_id == USER_ID)).where(_SELECTS[by])
+    if len(_made) >= _MOST_MADE:
+        _made.clear()
+    _made[key] = (conditions, statement)
+    return statement
 
 
 def can(hub: Hub, permission: Permission, user=None) -> bool:
@@ -95,12 +172,30 @@ def require(hub: Hub, permission: Permission) -> None:
 
 
 def hub_for(slug: str, permission: Permission | None = None) -> Hub:
-    """The hub named in the URL, or 404; with `permission`, the current user must have it here."""
-    hub = db.session.scalar(db.select(Hub).filter_by(slug=slug))
-    if hub is None:
-        abort(404)
+    """The hub named in the URL, or 404; with `permission`, the current user must have it here (for a signed-in
+    person the hub and their roles in it are one statement, the roles kept for the request as `roles_in` keeps them)."""
+    if permission is None or not current_user.is_authenticated:
+        hub = db.session.scalar(_HUB_BY_SLUG, {"slug": slug})
+        if hub is None:
+            abort(404)
+    else:
+        hub = _hub_with_roles(slug, current_user.id)
     if permission is not None:
         require(hub, permission)
+    return hub
+
+
+_HUB_BY_SLUG = db.select(Hub).where(Hub.slug == bindparam("slug"))
+
+
+def _hub_with_roles(slug: str, user_id: int) -> Hub:
+    asked = _asked(None, user_id, {})
+    rows = db.session.execute(_statement("by_slug", asked.conditions), {"slug": slug, "user_id": user_id}).all()
+    if not rows:
+        abort(404)
+    hub = rows[0][0]
+    if asked.all_conditions:  # else a receiver answers in Python and needs the hub: `require` asks the usual way
+        _keep((hub.id, user_id), asked, rows, skip=1)
     return hub
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..accounts.models import User
-from ..hubs.models import Role
+from ..hubs.access import USER_ID
+from ..hubs.models import Hub, Role
 from ..extensions import db
 from .models import LIVE_STATUSES, HoldStatus, Membership, MembershipStatus, SeatHold
 
 
-def _live(hub_id: int, user_id: int) -> tuple:
+def _live(hub_id, user_id) -> tuple:
+    """A live membership of this person in this hub: ids, or SQL expressions standing for them."""
     return Membership.hub_id == hub_id, Membership.user_id == user_id, Membership.status.in_(LIVE_STATUSES)
 
 
@@ -69,6 +71,11 @@ def open_hold(hub_id: int, user_id: int) -> SeatHold | None:
     return db.session.scalar(db.select(SeatHold).filter_by(hub_id=hub_id, user_id=user_id, status=HoldStatus.HELD))
 
 
+#: A live membership makes a person a member: checked against the hub's row and `access.USER_ID`, built once.
+_MEMBER = {Role.MEMBER: db.exists().where(*_live(Hub.id, USER_ID))}
+
+
 def member_role(hub, *, user_id: int) -> dict:
-    """A live membership makes a person a member (a receiver of `roles_asked`: the condition joins its statement)."""
-    return {Role.MEMBER: db.exists().where(*_live(hub.id, user_id))}
+    """A receiver of `roles_asked`: the member condition joins the roles statement (the same for every hub and
+    person, so the statement is built once)."""
+    return _MEMBER

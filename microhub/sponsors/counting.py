@@ -17,10 +17,11 @@ from datetime import date, datetime
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import bindparam
 
 from ..database import utcnow
 from ..extensions import db
-from ..hubs.access import STAFF, roles_known
+from ..hubs.access import STAFF, USER_ID, checked, roles_known
 from ..hubs.models import HubRole
 from ..jobs import redis_connection
 from . import tally
@@ -156,6 +157,15 @@ def _live(placements, hub_id: int) -> dict[int, int]:
         Placement.id.in_(ids), Placement.hub_id == hub_id, Placement.status == PlacementStatus.LIVE)).all())
 
 
+#: Asked with the person's roles by a page that shows placements (`access.roles_and`): are they one of any sponsor's
+#: people at all? Nearly nobody is, and then counting needs no look-up of which sponsors they belong to.
+VIEWER_CHECKS = {"sponsors.person": db.exists().where(SponsorPerson.user_id == USER_ID)}
+_STAFF_HERE = db.select(HubRole.id).where(HubRole.hub_id == bindparam("hub_id"),
+                                          HubRole.user_id == bindparam("user_id"), HubRole.role.in_(STAFF)).limit(1)
+_OWN_SPONSORS = db.select(SponsorPerson.sponsor_id).where(
+    SponsorPerson.user_id == bindparam("user_id"), SponsorPerson.sponsor_id.in_(bindparam("ids", expanding=True)))
+
+
 def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]:
     """Why each placement's view is not counted ("" when it is): bot, staff, the sponsor's own people."""
     if is_bot(request.headers.get("User-Agent")):
@@ -167,12 +177,12 @@ def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]
     if known is not None:
         staff = known & STAFF or None
     else:
-        staff = db.session.scalar(db.select(HubRole.id).where(
-            HubRole.hub_id == hub_id, HubRole.user_id == user.id, HubRole.role.in_(STAFF)).limit(1))
+        staff = db.session.scalar(_STAFF_HERE, {"hub_id": hub_id, "user_id": user.id})
     if staff is not None:
         return dict.fromkeys(live, "staff")
-    own = set(db.session.scalars(db.select(SponsorPerson.sponsor_id).where(
-        SponsorPerson.user_id == user.id, SponsorPerson.sponsor_id.in_(set(live.values())))))
+    if checked(hub_id, user.id, "sponsors.person") is False:  # the page asked with the roles: nobody's people
+        return reasons
+    own = set(db.session.scalars(_OWN_SPONSORS, {"user_id": user.id, "ids": sorted(set(live.values()))}))
     return {pid: "sponsor" if sponsor_id in own else "" for pid, sponsor_id in live.items()}
 
 
