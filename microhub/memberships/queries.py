@@ -49,26 +49,40 @@ def _listed(searching: bool) -> list:
     """Who the member list holds: the hub's live memberships (`:hub_id`), with `searching` only those whose
     person's name or e-mail matches `:pattern` (a LIKE pattern, backslash escapes)."""
     m, u = Membership.__table__.c, User.__table__.c
-    where = [m.hub_id == bindparam("hub_id"), m.status.in_(LIVE_STATUSES)]
+    # Live statuses as plain comparisons: an IN list would be re-rendered into the SQL at every execution.
+    where = [m.hub_id == bindparam("hub_id"), db.or_(*(m.status == status for status in LIVE_STATUSES))]
     if searching:
         pattern = bindparam("pattern")
         where.append(db.or_(u.name.ilike(pattern, escape="\\"), u.email.ilike(pattern, escape="\\")))
     return where
 
 
+def _shown(m, u) -> tuple:
+    """The columns a page of the member list shows, of the memberships table (or a subquery of it) and of users."""
+    return (m.c.id, m.c.status, m.c.activated_at, m.c.cancel_at_period_end, m.c.subscription_ref, u.c.name, u.c.email)
+
+
 def _page_statement(searching: bool):
-    """One page of the list with the number of matches in all (`:limit`, `:offset`): Core columns, so a row costs
-    no ORM object; built once per process."""
+    """One page of the list (`:limit`, `:offset`) with the number of matches in all as `total`: Core columns, so a
+    row costs no ORM object; built once per process."""
     m, u = Membership.__table__, User.__table__
-    return (db.select(m.c.id, m.c.status, m.c.activated_at, m.c.cancel_at_period_end, m.c.subscription_ref,
-                      u.c.name, u.c.email, db.func.count().over().label("total"))
-            .select_from(m.join(u, u.c.id == m.c.user_id)).where(*_listed(searching))
-            .order_by(m.c.activated_at, m.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+    if searching:  # the search reads the person's columns: join first, count the matches alongside
+        return (db.select(*_shown(m, u), db.func.count().over().label("total"))
+                .select_from(m.join(u, u.c.id == m.c.user_id)).where(*_listed(True))
+                .order_by(m.c.activated_at, m.c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+    # Everyone: the page's memberships first, then only their people; the count needs no person at all.
+    page = (db.select(m.c.id, m.c.user_id, m.c.status, m.c.activated_at, m.c.cancel_at_period_end,
+                      m.c.subscription_ref).where(*_listed(False)).order_by(m.c.activated_at, m.c.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
+    total = db.select(db.func.count()).select_from(m).where(*_listed(False)).scalar_subquery()
+    return (db.select(*_shown(page, u), total.label("total")).select_from(page.join(u, u.c.id == page.c.user_id))
+            .order_by(page.c.activated_at, page.c.id))
 
 
 def _count_statement(searching: bool):
     m, u = Membership.__table__, User.__table__
-    return db.select(db.func.count(m.c.id)).select_from(m.join(u, u.c.id == m.c.user_id)).where(*_listed(searching))
+    return db.select(db.func.count()).select_from(m.join(u, u.c.id == m.c.user_id) if searching else m) \
+        .where(*_listed(searching))
 
 
 #: The statements of `live_members_page`, by whether a search narrows them: built once, executed with parameters.

@@ -70,3 +70,15 @@ def test_numbered_links_are_the_ones_url_for_builds(app):
                        [link(n) for n in (1, 2, 3, 9, 10, 11, 99, 100, 12345)]
     for odd in (lambda n: f"/list/{n:03d}", lambda n: f"/list/{n}?again={n}"):  # each link is then built as asked
         assert [numbered(odd)(n) for n in (3, 12, 456)] == [odd(n) for n in (3, 12, 456)]
+
+
+def test_a_search_past_its_last_page_shows_its_last_page(client):
+    from microhub.memberships.queries import MEMBERS_PER_PAGE
+
+    hub, organizer = organizer_of(slug="club", cap=MEMBERS_PER_PAGE + 10)
+    twins = [member_of(hub, UserFactory(name=f"Twin {n:03d}")) for n in range(MEMBERS_PER_PAGE + 2)]
+    member_of(hub, UserFactory(name="Someone Else"))
+    client.login(organizer.email)
+    html = client.get("/h/club/manage?q=twin&page=7").get_data(as_text=True)
+    assert [row[0] for row in cells(html)] == [t.name for t in twins[MEMBERS_PER_PAGE:]]
+    assert f"Members ({MEMBERS_PER_PAGE + 2} matching" in html and "Page 2 of 2" in html
