@@ -6,7 +6,6 @@ import os
 from typing import Callable
 
 from flask import render_template, url_for
-from markupsafe import Markup
 
 from ..accounts.forms import ConfirmForm
 from ..billing.provider import gateway
@@ -36,7 +35,7 @@ def render_overview(hub: Hub, listing: MembersPage) -> str:
     test_clock = gateway().has_test_clock
     advancing = test_clock and is_organizer and any(m.subscription_ref for m in listing.members)
     # Every row's form carries the same token: rendered once, not once a row.
-    token = Markup(ConfirmForm().csrf_token()) if advancing else None
+    token = ConfirmForm().csrf_token() if advancing else None
     return render_template(
         "hubpage/manage.html", hub=hub, listing=listing, members=listing.members, is_organizer=is_organizer,
         test_clock=test_clock, advance_token=token,
