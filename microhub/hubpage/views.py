@@ -7,7 +7,6 @@ from flask_login import current_user
 from ..hubs.access import STAFF, Permission, can, hub_for, roles_and
 from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
-from ..billing.provider import gateway
 from ..memberships.queries import live_members_page
 from ..memberships.waitlist import waitlist_position
 from ..sponsors.counting import VIEWER_CHECKS
@@ -15,6 +14,7 @@ from ..sponsors.display import on_page
 from ..sponsors.models import Where
 from .document import hub_face
 from . import member_side as mine
+from .overview import render_overview
 from .page_cache import for_visitor, visitor_page
 
 bp = Blueprint("hubpage", __name__)
@@ -49,6 +49,4 @@ def manage(slug: str):
     hub = hub_for(slug, Permission.MODERATE)
     # A page of the member list at a time (`?page=`, `?q=` to find a name or e-mail): a fixed number of statements.
     listing = live_members_page(hub.id, request.args.get("page", 1, type=int), search=request.args.get("q", ""))
-    return render_template("hubpage/manage.html", hub=hub, listing=listing, members=listing.members,
-                           is_organizer=can(hub, Permission.MANAGE), test_clock=gateway().has_test_clock,
-                           confirm=ConfirmForm())
+    return render_overview(hub, listing)
