@@ -2,6 +2,8 @@
 import time
 from datetime import timedelta
 
+from sqlalchemy import event as sa_event
+
 from microhub.audit import AuditEntry
 from microhub.billing import processing
 from microhub.billing.models import EventStatus, PaymentEvent
@@ -76,3 +78,24 @@ def test_an_outcome_after_a_rollback_never_overwrites_one_recorded_meanwhile(app
     written = row("evt_calm")
     assert written.status is EventStatus.PENDING and written.attempts == 1
     assert written.last_error == "NotYet: still waiting" and written.next_attempt_at is not None
+
+
+def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_the_rollback(app):
+    stored = PaymentEvent(stripe_id="evt_refund_lean", type="charge.refunded", created=int(time.time()),
+                          payload={"data": {"object": {"id": "ch_later", "amount_refunded": 900, "currency": "eur"}}})
+    db.session.add(stored)
+    db.session.commit()
+    event_id, statements = stored.id, []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        processing.process_event(event_id)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    # The locked event, the ledger's lookup of the charge's payment, the outcome: the refund's audit entry, added
+    # before the lookup, is not flushed ahead of it only to be rolled back.
+    kinds = [sql.split()[0] for sql in statements]
+    assert kinds == ["SELECT", "SELECT", "UPDATE"], "\n".join(sql[:90] for sql in statements)
+    waiting = row("evt_refund_lean")
+    assert waiting.status is EventStatus.PENDING and waiting.attempts == 1
+    assert waiting.last_error.startswith("PaymentNotRecorded: no payment for charge ch_later")
