@@ -1,4 +1,5 @@
 """The lighter writes of ingest and processing (issue 15) store what the ORM would have, and lose no outcome."""
+import json
 import time
 from datetime import timedelta
 
@@ -32,6 +33,19 @@ def test_a_delivery_is_stored_as_the_orm_reads_it(client):
     assert stored.payload == body and stored.type == "customer.created" and stored.created == body["created"]
     assert before - timedelta(seconds=1) <= stored.received_at <= utcnow() and stored.received_at.tzinfo is not None
     assert stored.status is EventStatus.PROCESSED and stored.attempts == 1
+
+
+def test_a_delivery_stored_as_its_own_text_reads_back_as_the_object_it_was_verified_as(client):
+    # Stored as sent (PostgreSQL's json column keeps the text): spacing, an exponent, escapes and a repeated key
+    # that serialising the parsed body again would have rewritten all read back as the same object.
+    raw = ('{ "id" : "evt_as_sent", "object": "event", "type": "customer.created", "created": %d,\n'
+           ' "data": {"object": {"id": "cus_1", "object": "customer", "name": "Zo\\u00eb \\/ \\ud83d\\ude00",'
+           ' "balance": 1E2, "description": "first", "description": "last one wins"}}, "livemode": false}'
+           % int(time.time()))
+    assert post_event(client, raw).status_code == 200
+    customer = row("evt_as_sent").payload["data"]["object"]
+    assert row("evt_as_sent").payload == json.loads(raw)
+    assert (customer["name"], customer["balance"], customer["description"]) == ("Zoë / 😀", 100.0, "last one wins")
 
 
 def test_ingest_leaves_the_pooled_connections_transactional(client):
