@@ -3,9 +3,12 @@ app of `wsgi_bench.py`, Flask's test client, `time.process_time` (steadier than 
 
     .venv/bin/python -m benchmarks.profile                      # every path, 300 requests each, 3 rounds
     .venv/bin/python -m benchmarks.profile member 40            # one path, cProfile's top 40 by own time
-    BENCH_REQUESTS=1000 .venv/bin/python -m benchmarks.profile  # paths: bare visitor plain api member overview webhook
+    BENCH_REQUESTS=1000 .venv/bin/python -m benchmarks.profile  # paths: bare visitor plain api member overview
+                                                                #        webhook floor
 
-Statements per request are counted beside the CPU, so a saving bought with a round trip shows.
+Statements per request are counted beside the CPU, so a saving bought with a round trip shows. `floor` posts the same
+signed events to the minimal durable ingest (`wsgi_bench.floor`: raw INSERT … RETURNING on a kept psycopg connection and
+one LPUSH), the CPU webhook ingest is compared with; its statement runs outside SQLAlchemy and is not counted.
 """
 from __future__ import annotations
 
@@ -45,22 +48,25 @@ def _requests(bench, slug: str, cookies: dict) -> dict:
         extra = {"Cookie": cookie} if cookie else {}
         return lambda: _ok(client.get(path, headers={"User-Agent": AGENT, **extra}))
 
-    def webhook():
-        signature, body = next(events)
-        return _ok(client.post("/webhooks/stripe", data=body, headers={
-            "Stripe-Signature": signature, "Content-Type": "application/json", **headers}))
+    def signed_post(path: str):
+        def post():
+            signature, body = next(events)
+            return _ok(client.post(path, data=body, headers={
+                "Stripe-Signature": signature, "Content-Type": "application/json", **headers}))
+        return post
 
     return {"bare": get("/bare/"), "visitor": get(f"/h/{slug}"), "plain": get("/h/plain"),
             "api": get(f"/api/v1/hubs/{slug}"), "member": get(f"/h/{slug}", cookies["member"]),
-            "overview": get(f"/h/{slug}/manage", cookies["organizer"]), "webhook": webhook}
+            "overview": get(f"/h/{slug}/manage", cookies["organizer"]), "webhook": signed_post("/webhooks/stripe"),
+            "floor": signed_post("/floor/")}
 
 
 def _signed():
     from .hotpaths import signed_file
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        with open(signed_file(tmp, "prof", N * (ROUNDS + 2) + 50)) as lines:
+    with tempfile.TemporaryDirectory() as tmp:  # enough for both webhook and floor, with a profile each
+        with open(signed_file(tmp, "prof", 2 * (N * (ROUNDS + 2) + 50))) as lines:
             rows = [line.rstrip("\n").split("\t", 1) for line in lines]
     yield from rows
 

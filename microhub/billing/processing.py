@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 
 from .. import audit, signals
 from ..database import utcnow
@@ -72,9 +72,14 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 MAX_ATTEMPTS = len(BACKOFF) + 1
 
 
+#: The event, locked for this attempt: built once (its compiled form is found by identity), as `Session.get` with
+#: `with_for_update` would run it in the job's fresh session.
+_LOCKED_EVENT = select(PaymentEvent).where(PaymentEvent.id == bindparam("event_id")).with_for_update()
+
+
 def process_event(event_id: int) -> None:
     """Apply one stored event, once. Not ours: ignored. A failure: retried with backoff, then dead; never forever."""
-    event = db.session.get(PaymentEvent, event_id, with_for_update=True)
+    event = db.session.scalar(_LOCKED_EVENT, {"event_id": event_id})
     if event is None or event.status is not EventStatus.PENDING:
         return
     seen = _Seen(event.id, event.stripe_id, event.type, event.attempts)  # before anything can expire or change it

@@ -1,6 +1,9 @@
 """The lighter writes of ingest and processing (issue 15) store what the ORM would have, and lose no outcome."""
+import json
 import time
 from datetime import timedelta
+
+from sqlalchemy import event as sa_event
 
 from microhub.audit import AuditEntry
 from microhub.billing import processing
@@ -30,6 +33,19 @@ def test_a_delivery_is_stored_as_the_orm_reads_it(client):
     assert stored.payload == body and stored.type == "customer.created" and stored.created == body["created"]
     assert before - timedelta(seconds=1) <= stored.received_at <= utcnow() and stored.received_at.tzinfo is not None
     assert stored.status is EventStatus.PROCESSED and stored.attempts == 1
+
+
+def test_a_delivery_stored_as_its_own_text_reads_back_as_the_object_it_was_verified_as(client):
+    # Stored as sent (PostgreSQL's json column keeps the text): spacing, an exponent, escapes and a repeated key
+    # that serialising the parsed body again would have rewritten all read back as the same object.
+    raw = ('{ "id" : "evt_as_sent", "object": "event", "type": "customer.created", "created": %d,\n'
+           ' "data": {"object": {"id": "cus_1", "object": "customer", "name": "Zo\\u00eb \\/ \\ud83d\\ude00",'
+           ' "balance": 1E2, "description": "first", "description": "last one wins"}}, "livemode": false}'
+           % int(time.time()))
+    assert post_event(client, raw).status_code == 200
+    customer = row("evt_as_sent").payload["data"]["object"]
+    assert row("evt_as_sent").payload == json.loads(raw)
+    assert (customer["name"], customer["balance"], customer["description"]) == ("Zoë / 😀", 100.0, "last one wins")
 
 
 def test_ingest_leaves_the_pooled_connections_transactional(client):
@@ -76,3 +92,24 @@ def test_an_outcome_after_a_rollback_never_overwrites_one_recorded_meanwhile(app
     written = row("evt_calm")
     assert written.status is EventStatus.PENDING and written.attempts == 1
     assert written.last_error == "NotYet: still waiting" and written.next_attempt_at is not None
+
+
+def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_the_rollback(app):
+    stored = PaymentEvent(stripe_id="evt_refund_lean", type="charge.refunded", created=int(time.time()),
+                          payload={"data": {"object": {"id": "ch_later", "amount_refunded": 900, "currency": "eur"}}})
+    db.session.add(stored)
+    db.session.commit()
+    event_id, statements = stored.id, []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        processing.process_event(event_id)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    # The locked event, the ledger's lookup of the charge's payment, the outcome: the refund's audit entry, added
+    # before the lookup, is not flushed ahead of it only to be rolled back.
+    kinds = [sql.split()[0] for sql in statements]
+    assert kinds == ["SELECT", "SELECT", "UPDATE"], "\n".join(sql[:90] for sql in statements)
+    waiting = row("evt_refund_lean")
+    assert waiting.status is EventStatus.PENDING and waiting.attempts == 1
+    assert waiting.last_error.startswith("PaymentNotRecorded: no payment for charge ch_later")
