@@ -13,9 +13,11 @@ _signals = Namespace()
 
 # -- access ---------------------------------------------------------------------------------------------
 roles_asked = _signals.signal("roles-asked")
-"""Which roles beyond staff grants does a person hold in a hub? sender: the Hub; `user_id`.
-Each receiver returns an iterable of `Role`, or a mapping of `Role` → SQL condition that `roles_in` checks in its
-one statement (the memberships domain answers MEMBER: a live membership exists)."""
+"""Which roles beyond staff grants does a person hold in a hub? sender: the Hub, or None when `hub_for` asks
+before it has loaded the hub (it loads hub and roles in one statement); `user_id`.
+Each receiver returns a mapping of `Role` → SQL condition (checked in that one statement, over `Hub.id` and
+`hubs.access.USER_ID`) or, when it needs the Hub, an iterable of `Role` (the asker then sends again
+with the Hub). The memberships domain answers MEMBER: a live membership exists."""
 
 # -- hubs -----------------------------------------------------------------------------------------------
 hub_changing = _signals.signal("hub-changing")
