@@ -63,3 +63,23 @@ def person_as(hub, who: str, member=None):
     if who == "other_organizer":
         return organizer_of(slug="larks")[1]
     return None
+
+
+def get_with_statements(app: Flask, client: Client, path: str):
+    """GET `path` through `client` (serving `app`), asserting 200: the response and the SQL statements it ran, as
+    sent to the serving app's engine."""
+    from sqlalchemy import event
+
+    from microhub.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():  # the serving app's engine, not the test's own
+        engine = db.engine
+    listen = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert response.status_code == 200
+    return response, seen

@@ -3,13 +3,13 @@ the API still show every change within that bound, and the cached face serves wi
 import time
 
 import pytest
-from sqlalchemy import event
 
 from microhub.extensions import db
 from microhub.memberships.models import WaitlistEntry
 from microhub.sponsors.models import PlacementStatus
 
 from ..factories import UserFactory, member_of
+from ..helpers import get_with_statements
 from ..payments.helpers import hub_with_plan
 from ..sponsors.counting_helpers import live_setup
 
@@ -22,16 +22,7 @@ def cached(app_factory):
 
 
 def statements(served, client, path: str):
-    seen = []
-    with served.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
+    response, seen = get_with_statements(served, client, path)
     return response, len(seen)
 
 

@@ -1,6 +1,5 @@
 """A member's hub page learns who they are with their roles: in no cohort means no cohort query, belonging to no
 sponsor means no look-up of their sponsors; the answers still follow every change at once (nothing kept per person)."""
-from sqlalchemy import event
 
 from microhub.cohorts import enrollment
 from microhub.extensions import db
@@ -8,22 +7,13 @@ from microhub.sponsors.models import PlacementDay, SponsorPerson
 
 from ..cohorts.helpers import make_cohort
 from ..factories import member_of
-from ..helpers import signed_in
+from ..helpers import get_with_statements, signed_in
 from ..payments.helpers import hub_with_plan
 from ..sponsors.counting_helpers import counting_app, flush, live_placement, sponsor_with_person  # noqa: F401
 
 
 def page(app, client, url: str) -> tuple[str, list[str]]:
-    seen: list[str] = []
-    with app.app_context():  # the serving app's engine, not the test's own
-        engine = db.engine
-    listen = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
+    response, seen = get_with_statements(app, client, url)
     return response.get_data(as_text=True), seen
 
 
