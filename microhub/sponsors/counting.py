@@ -159,7 +159,8 @@ def _live(placements, hub_id: int) -> dict[int, int]:
 
 #: Asked with the person's roles by a page that shows placements (`access.roles_and`): are they one of any sponsor's
 #: people at all? Nearly nobody is, and then counting needs no look-up of which sponsors they belong to.
-VIEWER_CHECKS = {"sponsors.person": db.exists().where(SponsorPerson.user_id == USER_ID)}
+SPONSOR_PERSON = "sponsors.person"
+VIEWER_CHECKS = {SPONSOR_PERSON: db.exists().where(SponsorPerson.user_id == USER_ID)}
 _STAFF_HERE = db.select(HubRole.id).where(HubRole.hub_id == bindparam("hub_id"),
                                           HubRole.user_id == bindparam("user_id"), HubRole.role.in_(STAFF)).limit(1)
 _OWN_SPONSORS = db.select(SponsorPerson.sponsor_id).where(
@@ -180,7 +181,7 @@ def _reasons(live: dict[int, int], hub_id: int, request, user) -> dict[int, str]
         staff = db.session.scalar(_STAFF_HERE, {"hub_id": hub_id, "user_id": user.id})
     if staff is not None:
         return dict.fromkeys(live, "staff")
-    if checked(hub_id, user.id, "sponsors.person") is False:  # the page asked with the roles: nobody's people
+    if checked(hub_id, user.id, SPONSOR_PERSON) is False:  # the page asked with the roles: nobody's people
         return reasons
     own = set(db.session.scalars(_OWN_SPONSORS, {"user_id": user.id, "ids": sorted(set(live.values()))}))
     return {pid: "sponsor" if sponsor_id in own else "" for pid, sponsor_id in live.items()}
