@@ -1,19 +1,21 @@
 """Column types and helpers shared by every domain's models."""
 from __future__ import annotations
 
+import functools
 import time
 from datetime import datetime, timezone
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
-from .extensions import db
+from .extensions import READS_ONLY, db
 
 
 def utcnow() -> datetime:
@@ -145,3 +147,22 @@ def take_one(counter, limit, row_id: int, *also) -> bool:
 def give_back_one(counter, row_id: int) -> None:
     """Subtract one from `counter` (never below zero); freeing a place needs no lock."""
     update_where(counter.class_, row_id, counter > 0, **{counter.key: counter - 1})
+
+
+def reads_only(view):
+    """Mark a GET view that never writes to the database: its statements run autocommitted, saving the BEGIN and
+    ROLLBACK round trips around them (`extensions.Session`). A flush inside it is a mistake and raises."""
+
+    @functools.wraps(view)
+    def marked(*args, **kwargs):
+        if not db.session().in_transaction():  # a transaction already open keeps its connection as it is
+            g.setdefault(READS_ONLY, True)
+        return view(*args, **kwargs)
+
+    return marked
+
+
+@event.listens_for(Session, "before_flush")
+def _no_writes_in_reads_only(session, flush_context, instances) -> None:
+    if g and g.get(READS_ONLY) and (session.new or session.deleted or any(map(session.is_modified, session.dirty))):
+        raise RuntimeError("a view marked reads_only wrote to the database")

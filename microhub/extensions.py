@@ -1,7 +1,9 @@
 """Bare extension instances; `app.create_app` binds them to an application."""
+from flask import g
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as _FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -20,7 +22,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Set in `g` by `database.reads_only` for a view that only reads.
+READS_ONLY = "microhub_reads_only"
+
+
+class Session(_FlaskSession):
+    """Flask-SQLAlchemy's session; during a view marked `database.reads_only` its statements run autocommitted.
+
+    PostgreSQL reads under READ COMMITTED take a fresh snapshot per statement anyway: what a reading view loses
+    without a transaction is only the BEGIN and ROLLBACK round trips around its statements. The engine is the
+    same (same pool), with the isolation level SQLAlchemy sets on checkout and resets on return."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is not None or not g or not g.get(READS_ONLY):
+            return engine
+        made = engine.__dict__.get("_microhub_autocommit")  # made once per engine, kept on it (freed with it)
+        if made is None:
+            made = engine._microhub_autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return made
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,6 +1,7 @@
 """The public JSON API of a hub."""
 from flask import Blueprint, jsonify, url_for
 
+from ..database import reads_only
 from .document import HubFace, hub_face
 
 bp = Blueprint("hubs_api", __name__, url_prefix="/api/v1")
@@ -30,6 +31,7 @@ def hub_document(face: HubFace) -> dict:
 
 
 @bp.get("/hubs/<slug>")
+@reads_only
 def hub(slug: str):
     """The hub as a visitor sees it, at most `HUB_PAGE_CACHE_SECONDS` old (see `hubpage.document`)."""
     return jsonify(hub_document(hub_face(slug)))

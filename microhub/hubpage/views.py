@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from ..database import reads_only
 from ..hubs.access import STAFF, Permission, can, hub_for, roles_and
 from ..hubs.models import Role
 from ..accounts.forms import ConfirmForm
@@ -23,6 +24,7 @@ PAGE_CHECKS = {**VIEWER_CHECKS, **mine.CHECKS}
 
 
 @bp.route("/h/<slug>")
+@reads_only
 def show(slug: str):
     face = hub_face(slug)  # read at most once a second per process: counters may lag a change by that much
     if for_visitor():  # the page kept for this face, with this view's own counted click links
@@ -45,6 +47,7 @@ def show(slug: str):
 
 
 @bp.route("/h/<slug>/manage")
+@reads_only
 def manage(slug: str):
     hub = hub_for(slug, Permission.MODERATE)
     # A page of the member list at a time (`?page=`, `?q=` to find a name or e-mail): a fixed number of statements.
