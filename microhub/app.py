@@ -150,9 +150,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_domains(app: Flask) -> None:
-    """What the tick runs and who hears which signal: both listed in `microhub.wiring`, nowhere else."""
+    """What the tick runs, who hears which signal and who reads the signed-in person: listed in `microhub.wiring`."""
     app.extensions[jobs.PERIODIC] = wiring.PERIODIC_TASKS
     wiring.connect_receivers()
+    # Cookies name a login, not a person: a login that was ended (logout, other devices, new password) opens nothing.
+    login_manager.user_loader(wiring.USER_LOADER)
 
 
 def register_rate_limits(app: Flask) -> None:

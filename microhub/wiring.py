@@ -21,6 +21,7 @@ from .healthz import bp as healthz
 from .hubpage import home
 from .hubpage.api import bp as hubs_api
 from .hubpage.views import bp as hubpage
+from .hubs import person
 from .hubs.ritual_views import bp as rituals
 from .hubs.views import bp as hubs
 from .ledger import processor_events
@@ -54,6 +55,10 @@ BLUEPRINTS = (accounts, hubs, hubpage, hubs_api, healthz, plans, memberships, wa
               cohorts, cohort_admin, checkins, calendars, money, transparency, transparency_admin, transparency_api,
               scholarships, scholarship_admin, donations_views, sponsors, sponsor_admin, sponsor_counting,
               sponsor_portal, sponsor_api, rituals)
+
+#: Flask-Login's user loader: the person of a cookie's open login (`accounts.logins`), read on a hub page marked
+#: `hubs.person.asks` with the hub, their roles and the page's checks in the same statement.
+USER_LOADER = person.load_person
 
 #: Everything the every-minute tick runs, in this order (`jobs.tick`). Each task finds due work in the database
 #: and deals with it idempotently; payments first, since people wait on them, and the outbox sweep last.

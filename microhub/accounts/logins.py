@@ -19,19 +19,33 @@ def start(user: User, user_agent: str | None) -> None:
     user.login_token = token
 
 
-#: The person of an open login, by its token's hash: one statement, built once (every signed-in request runs it).
-_USER_BY_TOKEN = (db.select(User).join(LoginSession, LoginSession.user_id == User.id)
-                  .where(LoginSession.token_hash == bindparam("token_hash")))
-
-
 def user_for(token: str | None) -> User | None:
     """The person a session or remember cookie's token belongs to, while that login is still open."""
+    rows = first_with_login(_USER_BY_TOKEN, token)
+    return None if rows is None else rows[0][0]
+
+
+def with_login(*columns):
+    """A select of the person of an open login (a `User`, first) with more `columns` that may name `User` and join
+    further tables: for a page that asks who the person is and more in the same statement (`first_with_login`)."""
+    return (db.select(User, *columns).select_from(LoginSession).join(User, LoginSession.user_id == User.id)
+            .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
+#: The person of an open login, by its token's hash: one statement, built once (every signed-in request runs it).
+_USER_BY_TOKEN = with_login()
+
+
+def first_with_login(statement, token: str | None, params: dict | None = None) -> list | None:
+    """The rows of a `with_login` statement for this cookie's token (its `User` knowing the token, as `get_id`
+    needs), or None when the token opens no login."""
     if not token or len(token) > 100:
         return None
-    user = db.session.scalar(_USER_BY_TOKEN, {"token_hash": _digest(token)})
-    if user is not None:
-        user.login_token = token
-    return user
+    rows = db.session.execute(statement, {"token_hash": _digest(token), **(params or {})}).all()
+    if not rows:
+        return None
+    rows[0][0].login_token = token
+    return rows
 
 
 def end(token: str | None) -> None:
@@ -58,3 +72,4 @@ def _digest(token: str) -> str:
 
 def end_all(user: User) -> None:
     db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
+

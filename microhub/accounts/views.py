@@ -7,19 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
-from ..extensions import db, login_manager
+from ..extensions import db
 from ..forms import one_line, show_error
 from . import logins, services
 from .forms import ConfirmForm, EmailForm, LoginForm, ProfileForm, ResetPasswordForm, SignupForm
 from .models import User
 
 bp = Blueprint("accounts", __name__)
-
-
-@login_manager.user_loader
-def load_user(login_token: str) -> User | None:
-    # Cookies name a login, not a person: a login that was ended (logout, other devices, new password) opens nothing.
-    return logins.user_for(login_token)
 
 
 def _sign_in(user: User, *, remember: bool = False) -> None:

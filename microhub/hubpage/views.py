@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..database import reads_only
 from ..hubs.access import STAFF, Permission, can, hub_for, roles_and
 from ..hubs.models import Role
+from ..hubs.person import asks
 from ..accounts.forms import ConfirmForm
 from ..memberships.queries import live_members_page
 from ..memberships.waitlist import waitlist_position
@@ -25,6 +26,7 @@ PAGE_CHECKS = {**VIEWER_CHECKS, **mine.CHECKS}
 
 @bp.route("/h/<slug>")
 @reads_only
+@asks(PAGE_CHECKS)
 def show(slug: str):
     face = hub_face(slug)  # read at most once a second per process: counters may lag a change by that much
     if for_visitor():  # the page kept for this face, with this view's own counted click links
@@ -48,6 +50,7 @@ def show(slug: str):
 
 @bp.route("/h/<slug>/manage")
 @reads_only
+@asks()
 def manage(slug: str):
     hub = hub_for(slug, Permission.MODERATE)
     # A page of the member list at a time (`?page=`, `?q=` to find a name or e-mail): a fixed number of statements.

@@ -77,9 +77,9 @@ def roles_and(hub: Hub, checks: Mapping[str, Any], user=None) -> tuple[frozenset
     key = (hub.id, user.id)
     roles, held = g.setdefault("microhub_roles", {}), g.setdefault("microhub_checks", {})
     if key not in roles or not checks.keys() <= held.get(key, {}).keys():
-        asked = _asked(hub, user.id, checks)
+        asked = asked_for(hub, user.id, checks)
         rows = db.session.execute(_statement("by_id", asked.conditions), {"hub_id": hub.id, "user_id": user.id})
-        _keep(key, asked, rows.all(), skip=0)
+        keep_found(key, asked, rows.all(), skip=0)
     return roles[key], frozenset(name for name, holds in held.get(key, {}).items() if holds and name in checks)
 
 
@@ -104,7 +104,7 @@ class _Asked:
     all_conditions: bool
 
 
-def _asked(hub: Hub | None, user_id: int, checks: Mapping[str, Any]) -> _Asked:
+def asked_for(hub: Hub | None, user_id: int, checks: Mapping[str, Any]) -> _Asked:
     """The `roles_asked` receivers' answers plus the caller's checks. A receiver's mapping of role → SQL condition
     (over `Hub.id` and `USER_ID`) joins the statement instead of costing a round trip of its own; `hub_for` asks
     before it has the hub (sender None), which such a receiver does not need."""
@@ -118,7 +118,7 @@ def _asked(hub: Hub | None, user_id: int, checks: Mapping[str, Any]) -> _Asked:
     return _Asked(frozenset(roles), (*conditions, *checks.items()), all_conditions)
 
 
-def _keep(key: tuple[int, int], asked: _Asked, rows: list, *, skip: int) -> None:
+def keep_found(key: tuple[int, int], asked: _Asked, rows: list, *, skip: int) -> None:
     """Keep for the request what a roles statement found: its rows are (…`skip` columns, granted role or None, one
     column per condition), one row per role granted (at least one)."""
     granted = {row[skip] for row in rows if row[skip] is not None}
@@ -173,8 +173,11 @@ def require(hub: Hub, permission: Permission) -> None:
 
 def hub_for(slug: str, permission: Permission | None = None) -> Hub:
     """The hub named in the URL, or 404; with `permission`, the current user must have it here (for a signed-in
-    person the hub and their roles in it are one statement, the roles kept for the request as `roles_in` keeps them)."""
-    if permission is None or not current_user.is_authenticated:
+    person the hub and their roles in it are one statement, the roles kept for the request as `roles_in` keeps them;
+    on a page marked `person.asks` that statement was the one that read their login)."""
+    if permission is not None and current_user.is_authenticated and slug in g.get(_FOUND, ()):
+        hub = g.get(_FOUND)[slug]
+    elif permission is None or not current_user.is_authenticated:
         hub = db.session.scalar(_HUB_BY_SLUG, {"slug": slug})
         if hub is None:
             abort(404)
@@ -186,16 +189,23 @@ def hub_for(slug: str, permission: Permission | None = None) -> Hub:
 
 
 _HUB_BY_SLUG = db.select(Hub).where(Hub.slug == bindparam("slug"))
+#: The hubs read with the person's login during the request (`keep_hub`), by slug.
+_FOUND = "microhub_hubs_by_slug"
+
+
+def keep_hub(slug: str, hub: Hub) -> None:
+    """Keep for the request the hub read by `slug` with the person's roles (`person.load_person`)."""
+    g.setdefault(_FOUND, {})[slug] = hub
 
 
 def _hub_with_roles(slug: str, user_id: int) -> Hub:
-    asked = _asked(None, user_id, {})
+    asked = asked_for(None, user_id, {})
     rows = db.session.execute(_statement("by_slug", asked.conditions), {"slug": slug, "user_id": user_id}).all()
     if not rows:
         abort(404)
     hub = rows[0][0]
     if asked.all_conditions:  # else a receiver answers in Python and needs the hub: `require` asks the usual way
-        _keep((hub.id, user_id), asked, rows, skip=1)
+        keep_found((hub.id, user_id), asked, rows, skip=1)
     return hub
 
 
