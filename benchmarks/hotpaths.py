@@ -103,12 +103,16 @@ def targets(base: str, slug: str, cookies: dict) -> dict:
 
 
 def check(paths: dict) -> None:
-    """Every path answers 200 as the person it is meant for (wrk counts a redirect to log in as a success)."""
+    """Every path answers 200 as the person it is meant for (wrk counts a redirect to log in as a success), and a
+    signed-in page sets no cookie: the browser's cookie is what it gets back, as for a real person's next page."""
     expect = {"hub page, member": "You are a member", "overview, organizer": "Manage", "hub page, visitor": "Log in"}
     for name, (url, *headers) in paths.items():
-        out = subprocess.run(["curl", "-s", "-w", "%{http_code}", "-A", AGENT, *sum((["-H", h] for h in headers), []),
-                              url], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(["curl", "-s", "-i", "-w", "%{http_code}", "-A", AGENT,
+                              *sum((["-H", h] for h in headers), []), url], capture_output=True, text=True,
+                             check=True).stdout
+        head = out.split("\r\n\r\n", 1)[0].lower()
         assert out.endswith("200") and expect.get(name, "") in out, (name, out[-300:])
+        assert "set-cookie:" not in head, (name, head)
 
 
 def member_page(base: str, slug: str, cookie: str, path: str) -> None:

@@ -48,7 +48,10 @@ def _requests(bench, slug: str, cookies: dict) -> dict:
 
     def get(path: str, cookie: str | None = None):
         extra = {"Cookie": cookie} if cookie else {}
-        return lambda: _ok(client.get(path, headers={"User-Agent": AGENT, **extra}))
+        # From the address and browser the cookies were signed for (`seed._cookie`): else Flask-Login's session
+        # protection marks the session not fresh, and every response re-signs a cookie no real browser would send.
+        return lambda: _ok(client.get(path, headers={"User-Agent": AGENT, **extra},
+                                      environ_base={"REMOTE_ADDR": "127.0.0.1"}))
 
     def signed_post(path: str):
         def post():

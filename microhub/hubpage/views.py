@@ -26,7 +26,7 @@ PAGE_CHECKS = {**VIEWER_CHECKS, **mine.CHECKS}
 
 @bp.route("/h/<slug>")
 @reads_only
-@asks(PAGE_CHECKS)
+@asks(PAGE_CHECKS, hub_row=False)  # the face has the hub's row
 def show(slug: str):
     face = hub_face(slug)  # read at most once a second per process: counters may lag a change by that much
     if for_visitor():  # the page kept for this face, with this view's own counted click links

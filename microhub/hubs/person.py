@@ -25,12 +25,13 @@ from .models import Hub, HubRole
 _ASKS = "microhub_asks"
 
 
-def asks(checks: Mapping[str, Any] | None = None):
+def asks(checks: Mapping[str, Any] | None = None, *, hub_row: bool = True):
     """Mark a hub view whose URL names the hub by `<slug>`: a signed-in person's login, the hub, their roles and
-    these `checks` (as `access.roles_and` takes them) are read in one statement when Flask-Login first asks."""
+    these `checks` (as `access.roles_and` takes them) are read in one statement when Flask-Login first asks. Without
+    `hub_row` only the hub's id is read (a page that has the hub's row already, such as the hub page's face)."""
 
     def mark(view):
-        setattr(view, _ASKS, dict(checks or {}))
+        setattr(view, _ASKS, (dict(checks or {}), hub_row))
         return view
 
     return mark
@@ -39,32 +40,34 @@ def asks(checks: Mapping[str, Any] | None = None):
 def load_person(token: str) -> User | None:
     """The app's user loader: the person of this cookie's open login (a login ended elsewhere opens nothing)."""
     view = current_app.view_functions.get(request.endpoint) if has_request_context() else None
-    checks = getattr(view, _ASKS, None)
+    checks, hub_row = getattr(view, _ASKS, (None, False))
     slug = (request.view_args or {}).get("slug") if checks is not None else None
     asked = access.asked_for(None, None, checks) if isinstance(slug, str) else None
     if asked is None or not asked.all_conditions:  # a receiver that answers in Python needs the hub first
         return logins.user_for(token)
-    rows = logins.first_with_login(_statement(asked.conditions), token, {"slug": slug})
+    rows = logins.first_with_login(_statement(asked.conditions, hub_row), token, {"slug": slug})
     if rows is None:
         return None
     user, hub = rows[0][0], rows[0][1]
     if hub is not None:
-        access.keep_hub(slug, hub)
-        access.keep_found((hub.id, user.id), asked, rows, skip=2)
+        if hub_row:
+            access.keep_hub(slug, hub)
+        access.keep_found((hub.id if hub_row else hub, user.id), asked, rows, skip=2)
     return user
 
 
 _made: dict[tuple, Any] = {}
 
 
-def _statement(conditions: tuple[tuple[Any, Any], ...]):
-    """The person (`logins.with_login`), the hub by slug, each role granted to them there, one column per condition
-    with `access.USER_ID` read as the person's own id: one row per role, or one with no role (or no hub)."""
-    key = tuple((name, id(condition)) for name, condition in conditions)
+def _statement(conditions: tuple[tuple[Any, Any], ...], hub_row: bool):
+    """The person (`logins.with_login`), the hub by slug (its row, or its id), each role granted to them there, one
+    column per condition with `access.USER_ID` read as the person's own id: one row per role, or one with no role
+    (or no hub)."""
+    key = (hub_row, *((name, id(condition)) for name, condition in conditions))
     made = _made.get(key)
     if made is None:
         granted = aliased(HubRole)  # so that a condition over hub_roles reads its own rows, not these
-        columns = [Hub, granted.role, *(_as_person(condition).label(f"check_{n}")
+        columns = [Hub if hub_row else Hub.id, granted.role, *(_as_person(condition).label(f"check_{n}")
                                         for n, (_, condition) in enumerate(conditions))]
         made = (conditions, logins.with_login(*columns)
                 .outerjoin(Hub, Hub.slug == db.bindparam("slug"))
