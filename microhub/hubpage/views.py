@@ -1,8 +1,9 @@
 """The public hub page and the organizer's overview: read-only pages over hubs, plans and memberships."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, session
 from flask_login import current_user
+from markupsafe import escape
 
 from ..database import reads_only
 from ..hubs.access import STAFF, Permission, can, hub_for, roles_and
@@ -17,7 +18,7 @@ from ..sponsors.models import Where
 from .document import hub_face
 from . import member_side as mine
 from .overview import render_overview
-from .page_cache import for_visitor, visitor_page
+from .page_cache import for_visitor, member_html, signed_in_page, visitor_page
 
 bp = Blueprint("hubpage", __name__)
 #: What the hub page asks of a signed-in person with their roles, in the same statement (`access.roles_and`).
@@ -42,10 +43,14 @@ def show(slug: str):
     waiting = waitlist_position(hub.id, current_user.id) if asks_waitlist else None
     member = (mine.member_side(hub, current_user, sponsors, in_a_cohort=mine.IN_A_COHORT in holds)
               if Role.MEMBER in roles else None)
-    return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=can(hub, Permission.MODERATE),
+    is_staff = can(hub, Permission.MODERATE)
+    if waiting is None and "_flashes" not in session:  # no form and no message: the page kept for their kind
+        return signed_in_page(face, roles, is_staff, member).fill(
+            click_urls, name=str(escape(current_user.name)), member=member_html(hub, member))
+    return render_template("hubpage/show.html", hub=hub, roles=roles, is_staff=is_staff,
                            plans=face.plans, scholarships_open=face.scholarships_open,
                            sponsors=sponsors, click_urls=click_urls, waiting=waiting,
-                           confirm=ConfirmForm() if waiting else None, member=member)
+                           confirm=ConfirmForm() if waiting else None, member_side=member_html(hub, member))
 
 
 @bp.route("/h/<slug>/manage")
