@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import psycopg
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import PendingRollbackError
 
 from .. import audit, signals
 from ..database import utcnow
@@ -89,15 +90,12 @@ def process_event(event_id: int) -> None:
         _finish(event, EventStatus.PROCESSED, None)
         db.session.commit()
     except NotYet as exc:
-        db.session.rollback()
         _record(seen, _failed(seen, exc, expected=True))
     except NotOurs as exc:
-        db.session.rollback()
         _record(seen, dict(status=EventStatus.IGNORED, processed_at=utcnow(), attempts=seen.attempts + 1,
                            next_attempt_at=None, last_error=str(exc)[:2000]))
         log.info("event %s ignored: %s", event_id, exc)
     except Exception as exc:
-        db.session.rollback()
         _record(seen, _failed(seen, exc))
         raise  # the job's traceback stays in RQ's failed registry; the sweeper decides when to try again
 
@@ -123,30 +121,33 @@ class _Seen(NamedTuple):
 
 
 def _record(seen: _Seen, values: dict) -> None:
-    """Write an outcome after the work was rolled back: one statement, no re-read (issue 15).
+    """Roll the attempt's work back, then write its outcome: no re-read, one round trip on PostgreSQL (issue 15).
 
-    The row lock went with the rollback, so the outcome is only written if the event is still as it was found:
+    The row lock goes with the rollback, so the outcome is only written if the event is still as it was found:
     a worker that processed it meanwhile keeps its own outcome.
     """
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    driver = _driver_connection()
+    if driver is None:  # SQLite, or a session that must roll back before it gives its connection out again
+        db.session.rollback()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(_outcome_statement(), {"seen_id": seen.id, "seen_attempts": seen.attempts, **values})
         return
     params = {key: value.value if isinstance(value, EventStatus) else value for key, value in values.items()}
-    pooled = engine.raw_connection()  # back to the pool (reset, or discarded if broken) on close
     try:
-        conn = pooled.driver_connection
-        conn.autocommit = True  # no BEGIN of psycopg's: the query's two statements are their own transaction
-        try:
-            with psycopg.ClientCursor(conn) as cursor:
-                cursor.execute(_pg_outcome(tuple(params)), {"seen_id": seen.id, "seen_attempts": seen.attempts,
-                                                            **params})
-        finally:
-            if not conn.closed:
-                conn.autocommit = False  # as the pool's other users expect it
+        with psycopg.ClientCursor(driver) as cursor:
+            cursor.execute(_pg_outcome(tuple(params)), {"seen_id": seen.id, "seen_attempts": seen.attempts, **params})
     finally:
-        pooled.close()
+        db.session.rollback()  # the session forgets the attempt; on the server it is rolled back already
+
+
+def _driver_connection() -> psycopg.Connection | None:
+    """The psycopg connection the job's session holds (on PostgreSQL, while the session can still use it)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    try:
+        return db.session.connection().connection.driver_connection
+    except PendingRollbackError:  # a flush failed: SQLAlchemy wants its own rollback first
+        return None
 
 
 @functools.cache
@@ -160,15 +161,17 @@ def _outcome_statement():
 
 @functools.cache
 def _pg_outcome(columns: tuple[str, ...]) -> str:
-    """`_outcome_statement` as PostgreSQL runs it: one round trip, its commit not waiting for the disk.
+    """The attempt's rollback and `_outcome_statement`, as PostgreSQL runs them: one round trip, and the outcome's
+    commit does not wait for the disk.
 
-    Sent as one query (values bound by psycopg on the client), the two statements are one transaction, and SET LOCAL
-    lasts for it alone. An outcome of a failed or ignored attempt moves no money and carries no side effect: lost in
-    a database crash, the event is still pending as it was, and the sweeper tries it again (issue 15: the flush to
-    disk was the larger part of the job's wait). Successful attempts, which write the ledger, commit as always.
+    Sent as one query (values bound by psycopg on the client), the statements after the ROLLBACK are one transaction
+    and SET LOCAL lasts for it alone. A failed or ignored attempt's outcome moves no money and sends nothing: lost in
+    a database crash, the event is still pending as it was found and the sweeper tries it again (issue 15: the flush
+    to disk was the larger part of the job's wait). A successful attempt, which writes the ledger, commits as always.
     """
     sets = ", ".join(f"{column} = %({column})s" for column in columns)
-    return (f"SET LOCAL synchronous_commit TO OFF; UPDATE payment_events SET {sets} WHERE id = %(seen_id)s "
+    return ("ROLLBACK; SET LOCAL synchronous_commit TO OFF; "
+            f"UPDATE payment_events SET {sets} WHERE id = %(seen_id)s "
             f"AND status = '{EventStatus.PENDING.value}' AND attempts = %(seen_attempts)s")
 
 
