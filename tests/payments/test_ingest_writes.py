@@ -3,8 +3,12 @@ import json
 import time
 from datetime import timedelta
 
+import psycopg
+import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy.exc import IntegrityError
 
+from microhub import audit
 from microhub.audit import AuditEntry
 from microhub.billing import processing
 from microhub.billing.models import EventStatus, PaymentEvent
@@ -94,7 +98,7 @@ def test_an_outcome_after_a_rollback_never_overwrites_one_recorded_meanwhile(app
     assert written.last_error == "NotYet: still waiting" and written.next_attempt_at is not None
 
 
-def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_the_rollback(app):
+def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_the_rollback(app, monkeypatch):
     stored = PaymentEvent(stripe_id="evt_refund_lean", type="charge.refunded", created=int(time.time()),
                           payload={"data": {"object": {"id": "ch_later", "amount_refunded": 900, "currency": "eur"}}})
     db.session.add(stored)
@@ -102,6 +106,7 @@ def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_t
     event_id, statements = stored.id, []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa_event.listen(db.engine, "before_cursor_execute", listener)
+    _sent_by_psycopg(monkeypatch, statements)  # PostgreSQL's outcome is written on the driver's connection
     try:
         processing.process_event(event_id)
     finally:
@@ -109,7 +114,79 @@ def test_a_refund_waiting_for_its_payment_sends_its_audit_entry_nowhere_before_t
     # The locked event, the ledger's lookup of the charge's payment, the outcome: the refund's audit entry, added
     # before the lookup, is not flushed ahead of it only to be rolled back.
     kinds = [sql.split()[0] for sql in statements]
-    assert kinds == ["SELECT", "SELECT", "UPDATE"], "\n".join(sql[:90] for sql in statements)
+    expected = ["SELECT", "SELECT", "UPDATE"]
+    if db.engine.dialect.name == "postgresql":
+        # The rollback travels with the outcome, whose commit does not wait for the disk.
+        expected = ["SELECT", "SELECT", "ROLLBACK", "SET", "UPDATE"]
+    assert kinds == expected, "\n".join(sql[:90] for sql in statements)
     waiting = row("evt_refund_lean")
     assert waiting.status is EventStatus.PENDING and waiting.attempts == 1
     assert waiting.last_error.startswith("PaymentNotRecorded: no payment for charge ch_later")
+
+
+def _sent_by_psycopg(monkeypatch, statements: list, connections: list | None = None) -> None:
+    """Note the statements sent through psycopg's client-side binding cursor (and on which connections)."""
+    execute = psycopg.ClientCursor.execute
+
+    def noting(cursor, query, *args, **kwargs):
+        statements.extend(part.strip() for part in str(query).split(";") if part.strip())
+        if connections is not None:
+            connections.append(cursor.connection)
+        return execute(cursor, query, *args, **kwargs)
+    monkeypatch.setattr(psycopg.ClientCursor, "execute", noting)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has no asynchronous commit
+def test_an_outcome_written_without_waiting_for_the_disk_leaves_every_later_commit_waiting(app, monkeypatch):
+    # Only a failed or ignored attempt's outcome may be lost in a database crash (the event stays pending and is
+    # swept again); the ledger's writes and a processed event's status must still be flushed before COMMIT returns.
+    stored = PaymentEvent(stripe_id="evt_async", type="charge.refunded", created=1, payload={"data": {"object": {}}})
+    db.session.add(stored)
+    db.session.commit()
+    seen = processing._Seen(stored.id, stored.stripe_id, stored.type, stored.attempts)
+    statements, connections = [], []
+    _sent_by_psycopg(monkeypatch, statements, connections)
+    processing._record(seen, processing._failed(seen, NotYet("still waiting"), expected=True))
+    assert statements[:2] == ["ROLLBACK", "SET LOCAL synchronous_commit TO OFF"] and len(connections) == 1
+    used = connections[0]  # back in the pool, idle and transactional
+    assert not used.autocommit and used.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    assert used.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+    used.rollback()
+    assert row("evt_async").attempts == 1 and row("evt_async").last_error == "NotYet: still waiting"
+
+
+def test_an_attempt_that_wrote_before_it_failed_leaves_nothing_but_its_outcome(app, monkeypatch):
+    # The rollback that travels with the outcome undoes what the attempt had already sent to the database.
+    stored = PaymentEvent(stripe_id="evt_wrote", type="charge.refunded", created=1, payload={"data": {"object": {}}})
+    db.session.add(stored)
+    db.session.commit()
+
+    def writes_then_waits(event):
+        audit.record("charge.refunded", event, actor_label="stripe")
+        db.session.flush()
+        raise NotYet("the payment is not there yet")
+    monkeypatch.setattr(processing, "_apply", writes_then_waits)
+    processing.process_event(stored.id)
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == 0
+    waiting = row("evt_wrote")
+    assert waiting.status is EventStatus.PENDING and waiting.attempts == 1
+    assert waiting.last_error == "NotYet: the payment is not there yet" and waiting.next_attempt_at is not None
+
+
+def test_an_attempt_whose_flush_failed_still_records_its_outcome(app, monkeypatch):
+    # A failed flush leaves the session wanting its own rollback before it gives its connection out again.
+    for stripe_id in ("evt_taken", "evt_flush_fails"):
+        db.session.add(PaymentEvent(stripe_id=stripe_id, type="charge.refunded", created=1,
+                                    payload={"data": {"object": {}}}))
+    db.session.commit()
+    failing = row("evt_flush_fails").id
+
+    def flush_fails(event):
+        db.session.add(PaymentEvent(stripe_id="evt_taken", type="x", created=1, payload={}))
+        db.session.flush()
+    monkeypatch.setattr(processing, "_apply", flush_fails)
+    with pytest.raises(IntegrityError):
+        processing.process_event(failing)
+    failed = row("evt_flush_fails")
+    assert failed.status is EventStatus.PENDING and failed.attempts == 1
+    assert failed.last_error.startswith("IntegrityError") and failed.next_attempt_at is not None
