@@ -45,7 +45,8 @@ class HubShown(NamedTuple):
 
 
 class MemberShown(NamedTuple):
-    """A row of the member list as the content shows it: a plain tuple, so comparing two pages' rows is cheap."""
+    """A row of the member list as the content shows it: a plain tuple, so comparing two pages' rows is cheap. Its
+    fields are the listing's first columns, in their order (a Row's slice is ten times cheaper than its attributes)."""
     id: int
     status: object
     activated_at: object
@@ -53,6 +54,9 @@ class MemberShown(NamedTuple):
     subscription_ref: str | None
     name: str
     email: str
+
+
+SHOWN = len(MemberShown._fields)
 
 
 class ListingShown(NamedTuple):
@@ -80,8 +84,8 @@ def shown(hub: Hub, listing: MembersPage) -> Shown:
     return Shown(request.script_root,
                  HubShown(hub.name, hub.slug, hub.timezone, hub.seats_taken, hub.seats_left, hub.cap),
                  ListingShown(listing.total, listing.page, listing.pages, listing.per_page, listing.search),
-                 tuple(MemberShown(m.id, m.status, m.activated_at, m.cancel_at_period_end, m.subscription_ref,
-                                   m.name, m.email) for m in listing.members), can(hub, Permission.MANAGE), gateway().has_test_clock)
+                 tuple([MemberShown._make(row[:SHOWN]) for row in listing.members]),
+                 can(hub, Permission.MANAGE), gateway().has_test_clock)
 
 
 def _render(page: Shown, **advance) -> Markup:

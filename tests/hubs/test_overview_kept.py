@@ -99,3 +99,14 @@ def test_forms_with_a_token_are_each_viewers_own_and_never_kept(app):
         html = page(client)
         tokens.append(re.search(r'class="inline">\s*<input[^>]*value="([^"]+)"', html).group(1))
     assert tokens[0] != tokens[1] and not store
+
+
+def test_a_shown_row_is_the_first_columns_of_the_listing_in_their_order(app):
+    from microhub.hubpage.overview import MemberShown
+    from microhub.memberships.queries import live_members_page
+
+    hub, _ = organizer_of(slug="club")
+    member_of(hub)
+    for search in ("", "@"):  # either statement: everyone, or a search
+        row = live_members_page(hub.id, search=search).members[0]
+        assert row._fields[:len(MemberShown._fields)] == MemberShown._fields
