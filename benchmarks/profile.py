@@ -5,6 +5,7 @@ app of `wsgi_bench.py`, Flask's test client, `time.process_time` (steadier than 
     .venv/bin/python -m benchmarks.profile member 40            # one path, cProfile's top 40 by own time
     BENCH_REQUESTS=1000 .venv/bin/python -m benchmarks.profile  # paths: bare visitor plain api member overview
                                                                 #        webhook floor
+    BENCH_TIMER=cpu .venv/bin/python -m benchmarks.profile overview 40  # cProfile's tables in CPU time
 
 Statements per request are counted beside the CPU, so a saving bought with a round trip shows. `floor` posts the same
 signed events to the minimal durable ingest (`wsgi_bench.floor`: raw INSERT … RETURNING on a kept psycopg connection and
@@ -116,7 +117,9 @@ def main() -> None:
             if top:
                 for _ in range(20):
                     call()
-                profiler = cProfile.Profile()
+                # BENCH_TIMER=cpu: cProfile counts CPU time (time.process_time), not time waiting for the database.
+                profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_TIMER") == "cpu" \
+                    else cProfile.Profile()
                 profiler.runcall(lambda: [call() for _ in range(N)])
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)

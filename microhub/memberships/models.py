@@ -35,6 +35,9 @@ class Membership(db.Model):
             sqlite_where=text("status IN ('pending', 'active', 'past_due')"),
             postgresql_where=text("status IN ('pending', 'active', 'past_due')"),
         ),
+        # The organizer's member list, longest-standing first (memberships.queries.live_members_page): a page is read
+        # in order from the index, not sorted from all of the hub's rows.
+        Index("ix_memberships_hub_standing", "hub_id", "activated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
