@@ -155,7 +155,9 @@ def reads_only(view):
 
     @functools.wraps(view)
     def marked(*args, **kwargs):
-        if not db.session().in_transaction():  # a transaction already open keeps its connection as it is
+        # A transaction already open keeps its connection as it is; a request with no session yet (a visitor's
+        # kept page) makes none here.
+        if not db.session.registry.has() or not db.session().in_transaction():
             g.setdefault(READS_ONLY, True)
         return view(*args, **kwargs)
 
