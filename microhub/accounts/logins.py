@@ -72,4 +72,3 @@ def _digest(token: str) -> str:
 
 def end_all(user: User) -> None:
     db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
-

@@ -74,9 +74,9 @@ def kept_in(name: str) -> dict:
     return store
 
 
-def keep(store: dict, key, value) -> None:
-    """Put `value` in a kept store; past `MOST_KEPT` keys the store starts afresh."""
-    if len(store) >= MOST_KEPT:
+def keep(store: dict, key, value, most: int = MOST_KEPT) -> None:
+    """Put `value` in a kept store; past `most` keys the store starts afresh."""
+    if len(store) >= most:
         store.clear()
     store[key] = value
 

@@ -14,7 +14,7 @@ from ..billing.provider import gateway
 from ..hubs.access import Permission, can
 from ..hubs.models import Hub
 from ..memberships.queries import MembersPage
-from .document import kept_in
+from .document import keep, kept_in
 
 #: Overview contents one process keeps (some 20 kB each); past this many it starts afresh (a bound on memory).
 MOST_KEPT = 256
@@ -109,9 +109,7 @@ def content(page: Shown) -> Markup:
     found = store.get(page)
     if found is None:
         found = _render(page)
-        if len(store) >= MOST_KEPT:
-            store.clear()
-        store[page] = found
+        keep(store, page, found, most=MOST_KEPT)
     return found
 
 

@@ -175,8 +175,9 @@ def hub_for(slug: str, permission: Permission | None = None) -> Hub:
     """The hub named in the URL, or 404; with `permission`, the current user must have it here (for a signed-in
     person the hub and their roles in it are one statement, the roles kept for the request as `roles_in` keeps them;
     on a page marked `person.asks` that statement was the one that read their login)."""
-    if permission is not None and current_user.is_authenticated and slug in g.get(_FOUND, ()):
-        hub = g.get(_FOUND)[slug]
+    kept = g.get(_FOUND, {}).get(slug) if permission is not None and current_user.is_authenticated else None
+    if kept is not None:
+        hub = kept
     elif permission is None or not current_user.is_authenticated:
         hub = db.session.scalar(_HUB_BY_SLUG, {"slug": slug})
         if hub is None:
